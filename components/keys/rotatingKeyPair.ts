@@ -1,0 +1,126 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as tls from "@pulumi/tls";
+import { kidFromPublicKeyPem } from "../jwks";
+import { Ledger } from "../ring/ring";
+import { Ring, RotationArgs, createRing } from "../ring/slots";
+import { argError } from "../validation";
+
+/** Key algorithms keyshift generates. OpenShift's service-account signer uses RSA-4096. */
+export type KeyAlgorithm = "RSA-2048" | "RSA-3072" | "RSA-4096" | "ECDSA-P256" | "ECDSA-P384";
+
+const TLS_ARGS: Record<KeyAlgorithm, tls.PrivateKeyArgs> = {
+    "RSA-2048": { algorithm: "RSA", rsaBits: 2048 },
+    "RSA-3072": { algorithm: "RSA", rsaBits: 3072 },
+    "RSA-4096": { algorithm: "RSA", rsaBits: 4096 },
+    "ECDSA-P256": { algorithm: "ECDSA", ecdsaCurve: "P256" },
+    "ECDSA-P384": { algorithm: "ECDSA", ecdsaCurve: "P384" },
+};
+
+export const KEY_ALGORITHMS = Object.keys(TLS_ARGS) as KeyAlgorithm[];
+
+/** Arguments of a RotatingKeyPair. */
+export interface RotatingKeyPairArgs extends RotationArgs {
+    /**
+     * The key algorithm, `RSA-2048` by default. Changing it later regenerates every slot at once, which is not a
+     * rotation: create a new component and move verifiers over instead.
+     */
+    algorithm?: KeyAlgorithm;
+}
+
+/** One slot's key, or the key holding a role. */
+export interface KeySlot {
+    /** PEM private key; always a secret. */
+    privateKeyPem: pulumi.Output<string>;
+    /** PEM public key (SubjectPublicKeyInfo). */
+    publicKeyPem: pulumi.Output<string>;
+    /** The Kubernetes `kid` of the public key, which doubles as its fingerprint. */
+    fingerprint: pulumi.Output<string>;
+    /** The config date the key was generated for. */
+    rotatedDate: pulumi.Output<string>;
+    /** The slot's generation: a new number every time the slot's key is regenerated. */
+    generation: pulumi.Output<number>;
+}
+
+/** Default least time between rotations of a key pair. */
+export const KEY_PAIR_DEFAULT_INTERVAL = "1d";
+
+/**
+ * Three key pairs in a ring: previous, primary and a staged next. A later `rotatedDate` moves each role one slot
+ * forward and generates exactly one new key, into the new next slot; previous and primary keep their bytes.
+ */
+export class RotatingKeyPair extends pulumi.ComponentResource {
+    /** The ring's bookkeeping: dates, generations and which slot is primary. */
+    public readonly ledger: pulumi.Output<Ledger>;
+    /** Keys by slot; slot numbers never change, roles move around them. */
+    public readonly slots: KeySlot[];
+    public readonly primary: KeySlot;
+    public readonly previous: KeySlot;
+    public readonly next: KeySlot;
+    /** Public keys verifiers must trust: primary, previous, next, in that order. */
+    public readonly trustedPublicKeys: pulumi.Output<string[]>;
+    /** @internal the ring, for components built on this one. */
+    public readonly ring: Ring;
+
+    constructor(name: string, args: RotatingKeyPairArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("keyshift:ring:RotatingKeyPair", name, {}, opts);
+        const algorithm = args.algorithm ?? "RSA-2048";
+        if (!TLS_ARGS[algorithm]) {
+            argError(
+                "algorithm",
+                `${JSON.stringify(algorithm)} is not supported: use one of ${KEY_ALGORITHMS.join(", ")}`,
+            );
+        }
+        this.ring = createRing(this, name, args, {
+            slotCount: 3,
+            staged: 1,
+            defaultInterval: KEY_PAIR_DEFAULT_INTERVAL,
+        });
+        this.ledger = this.ring.ledger;
+
+        const keys = [0, 1, 2].map(
+            (slot) =>
+                new tls.PrivateKey(`${name}-slot${slot}`, TLS_ARGS[algorithm], {
+                    parent: this,
+                    // The slot's generation, not its date, drives replacement: after a rollback a date can come back.
+                    replacementTrigger: this.ring.generation(slot),
+                    additionalSecretOutputs: ["privateKeyPem", "privateKeyPemPkcs8", "privateKeyOpenssh"],
+                }),
+        );
+        this.slots = keys.map((key, slot) => ({
+            privateKeyPem: pulumi.secret(key.privateKeyPem),
+            publicKeyPem: key.publicKeyPem,
+            fingerprint: key.publicKeyPem.apply(kidFromPublicKeyPem),
+            rotatedDate: this.ring.slotDate(slot),
+            generation: this.ring.generation(slot),
+        }));
+        this.primary = this.slotWithRole("primary");
+        this.previous = this.slotWithRole("previous");
+        this.next = this.slotWithRole("next");
+        this.trustedPublicKeys = pulumi
+            .all([this.primary.publicKeyPem, this.previous.publicKeyPem, this.next.publicKeyPem])
+            .apply((pems) => [...pems]);
+
+        this.registerOutputs({
+            ledger: this.ledger,
+            primary: this.primary,
+            previous: this.previous,
+            next: this.next,
+            trustedPublicKeys: this.trustedPublicKeys,
+        });
+    }
+
+    private slotWithRole(role: "primary" | "previous" | "next"): KeySlot {
+        const field = <K extends keyof KeySlot>(key: K) =>
+            this.ring.pick(
+                role,
+                this.slots.map((slot) => slot[key] as pulumi.Output<unknown>),
+            ) as KeySlot[K];
+        return {
+            privateKeyPem: pulumi.secret(field("privateKeyPem")),
+            publicKeyPem: field("publicKeyPem"),
+            fingerprint: field("fingerprint"),
+            rotatedDate: field("rotatedDate"),
+            generation: field("generation"),
+        };
+    }
+}

@@ -1,0 +1,97 @@
+// Rotation dates and intervals. Pure functions, free of Pulumi, so that the ledger's dynamic provider can carry them
+// when it is serialized and so that property tests can drive them directly.
+
+const CALENDAR_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
+const SHORT_DURATION = /^(\d+)(s|m|h|d|w)$/;
+const ISO_DURATION = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/;
+
+const SECOND = 1000;
+const UNIT_MS: Record<string, number> = {
+    s: SECOND,
+    m: 60 * SECOND,
+    h: 3600 * SECOND,
+    d: 86400 * SECOND,
+    w: 604800 * SECOND,
+};
+
+function daysInMonth(year: number, month: number): number {
+    return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+function validCalendarParts(year: number, month: number, day: number): boolean {
+    return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
+}
+
+/**
+ * Parses an ISO 8601 calendar date (`2026-11-21`, read as its midnight UTC) or an RFC 3339 timestamp
+ * (`2026-11-21T09:30:00Z`, `2026-11-21T09:30:00+02:00`) to epoch milliseconds. Returns undefined for anything else,
+ * including impossible dates such as `2026-02-30`, so callers can word the error with the config path they know.
+ */
+export function parseRotationDate(value: unknown): number | undefined {
+    if (typeof value !== "string") {
+        return undefined;
+    }
+    const date = CALENDAR_DATE.exec(value);
+    if (date) {
+        const [year, month, day] = date.slice(1).map(Number);
+        return validCalendarParts(year, month, day) ? Date.UTC(year, month - 1, day) : undefined;
+    }
+    const stamp = RFC3339.exec(value);
+    if (!stamp) {
+        return undefined;
+    }
+    const [year, month, day, hour, minute, second] = stamp.slice(1, 7).map(Number);
+    if (!validCalendarParts(year, month, day) || hour > 23 || minute > 59 || second > 60) {
+        return undefined;
+    }
+    const zone = stamp[8];
+    if (zone !== "Z" && zone !== "z") {
+        const [zoneHours, zoneMinutes] = zone.slice(1).split(":").map(Number);
+        if (zoneHours > 23 || zoneMinutes > 59) {
+            return undefined;
+        }
+    }
+    const millis = Date.parse(value.toUpperCase());
+    return Number.isNaN(millis) ? undefined : millis;
+}
+
+/** The accepted date forms, for error messages. */
+export const DATE_FORMS = "an ISO 8601 date such as 2026-11-21 or an RFC 3339 timestamp such as 2026-11-21T09:30:00Z";
+
+/**
+ * Parses a minimum rotation interval: `0`, `90d`, `12h`, `30m`, `45s`, `2w`, or an ISO 8601 duration with weeks, days,
+ * hours, minutes and seconds (`P1D`, `PT12H`). Months and years are refused because their length varies.
+ * Returns milliseconds, or undefined when the value is none of those.
+ */
+export function parseInterval(value: unknown): number | undefined {
+    if (typeof value === "number") {
+        return Number.isInteger(value) && value >= 0 ? value * SECOND : undefined;
+    }
+    if (typeof value !== "string") {
+        return undefined;
+    }
+    if (value === "0") {
+        return 0;
+    }
+    const short = SHORT_DURATION.exec(value);
+    if (short) {
+        return Number(short[1]) * UNIT_MS[short[2]];
+    }
+    const iso = ISO_DURATION.exec(value);
+    if (!iso || value === "P" || value.endsWith("T")) {
+        return undefined;
+    }
+    const [weeks, days, hours, minutes, seconds] = iso.slice(1).map((part) => Number(part ?? 0));
+    return weeks * UNIT_MS.w + days * UNIT_MS.d + hours * UNIT_MS.h + minutes * UNIT_MS.m + seconds * SECOND;
+}
+
+/** The accepted interval forms, for error messages. */
+export const INTERVAL_FORMS =
+    "a duration such as 0, 12h, 1d, 2w or P1D (seconds s, minutes m, hours h, days d, weeks w)";
+
+/** Formats epoch milliseconds the way users write dates: a calendar date at midnight UTC, else a full timestamp. */
+export function formatInstant(millis: number): string {
+    const iso = new Date(millis).toISOString();
+    return iso.endsWith("T00:00:00.000Z") ? iso.slice(0, 10) : iso.replace(".000Z", "Z");
+}

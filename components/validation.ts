@@ -1,0 +1,67 @@
+import * as pulumi from "@pulumi/pulumi";
+import { DATE_FORMS, INTERVAL_FORMS, parseInterval, parseRotationDate } from "./ring/dates";
+
+// Argument checks shared by the components. Each throws pulumi.InputPropertyError naming the argument path and the
+// value, before any resource exists, so a bad config fails at preview. Values only known at deployment time
+// (Outputs) are checked again where they resolve: the ring's dates by the ledger provider's `check`.
+
+/** Throws the InputPropertyError keyshift uses for a bad argument. */
+export function argError(propertyPath: string, reason: string): never {
+    throw new pulumi.InputPropertyError({ propertyPath, reason });
+}
+
+/** Checks a rotation date given as a plain string; Outputs are left to the ledger's check. */
+export function checkRotationDate(value: pulumi.Input<string>, propertyPath: string): void {
+    if (isDeferred(value)) {
+        return;
+    }
+    if (parseRotationDate(value) === undefined) {
+        argError(propertyPath, `${JSON.stringify(value)} is not a date: use ${DATE_FORMS}`);
+    }
+}
+
+function isDeferred(value: unknown): boolean {
+    return pulumi.Output.isInstance(value) || value instanceof Promise;
+}
+
+/** Checks a minimum rotation interval given as a plain value. */
+export function checkInterval(value: pulumi.Input<string> | undefined, propertyPath: string): void {
+    if (value === undefined || isDeferred(value)) {
+        return;
+    }
+    if (parseInterval(value) === undefined) {
+        argError(propertyPath, `${JSON.stringify(value)} is not a duration: use ${INTERVAL_FORMS}`);
+    }
+}
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Whether `name` is a DNS-1123 label (namespaces, most names): lower-case alphanumerics and '-', at most 63. */
+export function isDns1123Label(name: string): boolean {
+    return name.length <= 63 && DNS1123_LABEL.test(name);
+}
+
+/** Whether `name` is a DNS-1123 subdomain (Secrets, ConfigMaps, ServiceAccounts): dot-separated labels, at most 253. */
+export function isDns1123Subdomain(name: string): boolean {
+    return name.length > 0 && name.length <= 253 && name.split(".").every((label) => DNS1123_LABEL.test(label));
+}
+
+/** Checks a Kubernetes object name (DNS-1123 subdomain) given as a plain string. */
+export function checkObjectName(value: pulumi.Input<string> | undefined, propertyPath: string): void {
+    if (typeof value === "string" && !isDns1123Subdomain(value)) {
+        argError(
+            propertyPath,
+            `${JSON.stringify(value)} is not a valid Kubernetes name: use at most 253 lower-case letters, digits, '-' and '.', starting and ending with a letter or digit`,
+        );
+    }
+}
+
+/** Checks a Kubernetes namespace (DNS-1123 label) given as a plain string. */
+export function checkNamespace(value: pulumi.Input<string> | undefined, propertyPath: string): void {
+    if (typeof value === "string" && !isDns1123Label(value)) {
+        argError(
+            propertyPath,
+            `${JSON.stringify(value)} is not a valid Kubernetes namespace: use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit`,
+        );
+    }
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The main job, offline: brings the `local` stack's config up as a throw-away `demo` stack, bumps every rotation date,
+# shows the preview a reviewer would read, applies it, and shows that a second `up` changes nothing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=engine.sh
+source scripts/engine.sh
+stack=demo
+first=2026-09-01
+bumped=2026-12-01
+show() { pulumi stack output --json -s "$stack" | node scripts/show-rotation.js; }
+
+pulumi stack rm --yes --force -s "$stack" >/dev/null 2>&1 || true
+grep -v "^encryptionsalt:" stacks/Pulumi.local.yaml > "stacks/Pulumi.$stack.yaml"
+pulumi stack init "$stack" --non-interactive >/dev/null
+
+echo "== 1. pulumi up with every rotatedDate at $first"
+pulumi up --yes --skip-preview --non-interactive --suppress-outputs -s "$stack" | sed -n '/^Resources:/,$p'
+show
+
+echo; echo "== 2. bump: every rotatedDate set to $bumped; the preview a reviewer reads"
+sed -i "s/\"$first\"/\"$bumped\"/" "stacks/Pulumi.$stack.yaml"
+pulumi preview --non-interactive --suppress-outputs -s "$stack" | sed -n '/^Previewing/,$p'
+
+echo; echo "== 3. pulumi up with the bump"
+pulumi up --yes --skip-preview --non-interactive --suppress-outputs -s "$stack" | sed -n '/^Resources:/,$p'
+show
+
+echo; echo "== 4. pulumi up again with the same config: nothing changes"
+pulumi up --yes --skip-preview --non-interactive --suppress-outputs -s "$stack" | sed -n '/^Resources:/,$p'
+
+pulumi destroy --yes --non-interactive -s "$stack" >/dev/null
+pulumi stack rm --yes -s "$stack" >/dev/null
+rm -f "stacks/Pulumi.$stack.yaml"
+echo; echo "demo stack destroyed; state was kept under .keyshift/state"

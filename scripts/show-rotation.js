@@ -1,0 +1,20 @@
+// Prints the stack's rotation state from `pulumi stack output --json` on stdin: each credential's roles with their
+// dates and public-key fingerprints. Secrets arrive as "[secret]" and are never asked for.
+const chunks = [];
+process.stdin.on("data", (chunk) => chunks.push(chunk));
+process.stdin.on("end", () => {
+    const outputs = JSON.parse(Buffer.concat(chunks).toString() || "{}");
+    const rows = [["credential", "role", "rotated", "fingerprint (kid)"]];
+    for (const [section, value] of Object.entries(outputs)) {
+        for (const role of ["previous", "primary", "next"]) {
+            const slot = value && value[role];
+            if (slot && typeof slot === "object") {
+                rows.push([section, role, slot.rotatedDate ?? "", slot.fingerprint ?? "(secret value)"]);
+            }
+        }
+    }
+    const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => String(row[i]).length)));
+    for (const row of rows) {
+        console.log(row.map((cell, i) => String(cell).padEnd(widths[i])).join("  "));
+    }
+});

@@ -1,0 +1,142 @@
+// A mock engine for unit tests. It records every resource registered, runs the ledger's real provider `check` the way
+// the engine does (old checked inputs from the previous simulated run, new inputs from this one), and gives each slot
+// real key material that stays byte-for-byte the same until that slot's generation changes, as the engine's
+// replacement trigger would. Runs are simulated by constructing components again against the same Harness.
+
+import * as pulumi from "@pulumi/pulumi";
+import { generateKeyPairSync, randomBytes } from "crypto";
+import { ledgerProvider } from "../../components/ring/ledger";
+
+export const LEDGER_TYPE = "pulumi-nodejs:dynamic/keyshift:SlotLedger";
+
+export interface Registered {
+    type: string;
+    name: string;
+    inputs: Record<string, any>;
+}
+
+/** A fresh key pair as PEM strings: SPKI public key, PKCS#8 private key. */
+export function pemKeyPair(
+    algorithm: "RSA" | "P-256" | "P-384",
+    rsaBits = 2048,
+): { privateKeyPem: string; publicKeyPem: string } {
+    const pair =
+        algorithm === "RSA"
+            ? generateKeyPairSync("rsa", {
+                  modulusLength: rsaBits,
+                  publicKeyEncoding: { type: "spki", format: "pem" },
+                  privateKeyEncoding: { type: "pkcs8", format: "pem" },
+              })
+            : generateKeyPairSync("ec", {
+                  namedCurve: algorithm,
+                  publicKeyEncoding: { type: "spki", format: "pem" },
+                  privateKeyEncoding: { type: "pkcs8", format: "pem" },
+              });
+    return { privateKeyPem: pair.privateKey, publicKeyPem: pair.publicKey };
+}
+
+function keyPairFor(inputs: Record<string, any>): { privateKeyPem: string; publicKeyPem: string } {
+    if (inputs.algorithm === "ECDSA") {
+        return pemKeyPair(inputs.ecdsaCurve === "P384" ? "P-384" : "P-256");
+    }
+    return pemKeyPair("RSA", inputs.rsaBits ?? 2048);
+}
+
+function passwordFor(inputs: Record<string, any>): string {
+    const alphabet =
+        (inputs.lower ? "abcdefghijklmnopqrstuvwxyz" : "") +
+        (inputs.upper ? "ABCDEFGHIJKLMNOPQRSTUVWXYZ" : "") +
+        (inputs.numeric ? "0123456789" : "") +
+        (inputs.special ? (inputs.overrideSpecial ?? "!@#$%&*()-_=+[]{}<>:?") : "");
+    return [...randomBytes(inputs.length)].map((byte) => alphabet[byte % alphabet.length]).join("");
+}
+
+export class Harness implements pulumi.runtime.Mocks {
+    /** Resources registered in the current run. */
+    resources: Registered[] = [];
+    /** Ledger state (checked inputs) by resource name, carried from run to run like a checkpoint. */
+    private ledgers = new Map<string, Record<string, any>>();
+    private ledgersThisRun = new Map<string, Record<string, any>>();
+    /** Material by `${name}#${generation}`, so an unchanged slot keeps its bytes across runs. */
+    private material = new Map<string, Record<string, any>>();
+    /** Number of key or password values generated in the current run. */
+    generatedThisRun = 0;
+
+    constructor(private readonly preview = false) {}
+
+    /** Starts a new simulated `pulumi up`: the previous run's ledgers become the old state. */
+    async newRun(preview = this.preview): Promise<void> {
+        for (const [name, state] of this.ledgersThisRun) {
+            this.ledgers.set(name, state);
+        }
+        this.ledgersThisRun.clear();
+        this.resources = [];
+        this.generatedThisRun = 0;
+        await pulumi.runtime.setMocks(this, "keyshift", "test", preview);
+    }
+
+    byType(type: string): Registered[] {
+        return this.resources.filter((resource) => resource.type === type);
+    }
+
+    byName(name: string): Registered {
+        const found = this.resources.find((resource) => resource.name === name);
+        if (!found) {
+            throw new Error(`no resource named ${name}; have ${this.resources.map((r) => r.name).join(", ")}`);
+        }
+        return found;
+    }
+
+    private generation(resourceName: string): number {
+        const match = /^(.*)-slot(\d+)$/.exec(resourceName);
+        const ledger = match && this.ledgersThisRun.get(`${match[1]}-ledger`);
+        if (!match || !ledger) {
+            return 0;
+        }
+        return ledger.ledger.slots[Number(match[2])].generation;
+    }
+
+    private remember(name: string, make: () => Record<string, any>): Record<string, any> {
+        const key = `${name}#${this.generation(name)}`;
+        if (!this.material.has(key)) {
+            this.generatedThisRun++;
+            this.material.set(key, make());
+        }
+        return this.material.get(key)!;
+    }
+
+    async newResource(args: pulumi.runtime.MockResourceArgs): Promise<{ id: string; state: Record<string, any> }> {
+        const inputs = { ...args.inputs };
+        delete inputs.__provider;
+        this.resources.push({ type: args.type, name: args.name, inputs });
+        switch (args.type) {
+            case LEDGER_TYPE: {
+                const checked = await ledgerProvider.check!(this.ledgers.get(args.name) ?? {}, inputs);
+                if (checked.failures?.length) {
+                    throw new Error(checked.failures[0].reason);
+                }
+                this.ledgersThisRun.set(args.name, checked.inputs!);
+                return { id: `${args.name}-id`, state: checked.inputs! };
+            }
+            case "tls:index/privateKey:PrivateKey": {
+                const pair = this.remember(args.name, () => keyPairFor(inputs));
+                return { id: `${args.name}-id`, state: { ...inputs, ...pair } };
+            }
+            case "random:index/randomPassword:RandomPassword": {
+                const value = this.remember(args.name, () => ({ result: passwordFor(inputs) }));
+                return { id: `${args.name}-id`, state: { ...inputs, ...value } };
+            }
+            default:
+                return { id: `${args.name}-id`, state: inputs };
+        }
+    }
+
+    call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
+        return args.inputs;
+    }
+}
+
+/** The value of an Output, for assertions. */
+export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => output.apply((value) => resolve(value)));
+}

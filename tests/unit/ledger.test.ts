@@ -1,0 +1,82 @@
+import * as assert from "assert";
+import { ledgerProvider } from "../../components/ring/ledger";
+
+// The engine's calls for one `pulumi up`: check(olds, news); then diff(olds, checked) on an existing resource; then
+// create or update. `pulumi preview` stops after diff and shows the checked inputs as the outputs.
+const provider = ledgerProvider as Required<typeof ledgerProvider>;
+const inputs = (rotatedDate: string) => ({
+    rotatedDate,
+    minRotationInterval: "1d",
+    slotCount: 3,
+    staged: 1,
+    label: "keyshift:signingKeys.rotatedDate",
+    __provider: "serialized-code",
+});
+
+describe("ledger provider, called as the engine calls it", () => {
+    it("create, no-op, preview of a bump, bump, rollback", async () => {
+        const first = await provider.check({}, inputs("2026-01-01"));
+        assert.strictEqual(first.failures, undefined);
+        const created = await provider.create(first.inputs!);
+        assert.strictEqual(created.id, "ledger-keyshift:signingKeys.rotatedDate");
+        assert.deepStrictEqual(
+            created.outs.ledger.slots.map((s: { generation: number }) => s.generation),
+            [1, 2, 3],
+        );
+        const state = created.outs;
+
+        const repeat = await provider.check(state, inputs("2026-01-01"));
+        const repeatDiff = await provider.diff(created.id, state, repeat.inputs!);
+        assert.strictEqual(repeatDiff.changes, false, "the same date is no change at all");
+
+        // Preview: check and diff only; the checked inputs are what a reviewer sees as the new outputs.
+        const bump = await provider.check(state, inputs("2026-04-01"));
+        const bumpDiff = await provider.diff(created.id, state, bump.inputs!);
+        assert.deepStrictEqual(bumpDiff, { changes: true, replaces: [], deleteBeforeReplace: false });
+        assert.deepStrictEqual(bump.inputs!.ledger, {
+            rotatedDate: "2026-04-01",
+            rollbackDate: "2026-01-01",
+            primary: 1,
+            slots: [
+                { generation: 1, date: "2026-01-01" },
+                { generation: 2, date: "2026-01-01" },
+                { generation: 4, date: "2026-04-01" },
+            ],
+        });
+        const updated = await provider.update(created.id, state, bump.inputs!);
+        assert.deepStrictEqual(updated.outs, bump.inputs);
+
+        // The engine checks again on `up` after the preview: the same olds give the same ledger.
+        assert.deepStrictEqual((await provider.check(state, inputs("2026-04-01"))).inputs, bump.inputs);
+
+        const rollback = await provider.check(updated.outs!, inputs("2026-01-01"));
+        assert.strictEqual(rollback.inputs!.ledger.primary, 0);
+        assert.deepStrictEqual(
+            rollback.inputs!.ledger.slots,
+            bump.inputs!.ledger.slots,
+            "a rollback regenerates nothing",
+        );
+    });
+
+    it("reports a refused date as a check failure on rotatedDate, keeping the old ledger", async () => {
+        const first = await provider.check({}, inputs("2026-01-01"));
+        const refused = await provider.check(first.inputs!, inputs("2025-06-01"));
+        assert.deepStrictEqual(refused.failures, [
+            {
+                property: "rotatedDate",
+                reason: 'keyshift:signingKeys.rotatedDate = "2025-06-01" is earlier than the last rotation date 2026-01-01; no rollback is possible now (only one step back is kept)',
+            },
+        ]);
+        const early = await provider.check(first.inputs!, { ...inputs("2026-01-01T06:00:00Z") });
+        assert.match(
+            early.failures![0].reason,
+            /too soon after the last rotation on 2026-01-01: minRotationInterval is 1d, so the earliest allowed date is 2026-01-02/,
+        );
+    });
+
+    it("ignores a new provider implementation in diff, so upgrading keyshift rotates nothing", async () => {
+        const first = await provider.check({}, inputs("2026-01-01"));
+        const upgraded = await provider.check(first.inputs!, { ...inputs("2026-01-01"), __provider: "new-code" });
+        assert.strictEqual((await provider.diff("id", first.inputs!, upgraded.inputs!)).changes, false);
+    });
+});

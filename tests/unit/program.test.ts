@@ -1,0 +1,64 @@
+import * as assert from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import { Harness, valueOf } from "./harness";
+import { runProgram } from "../../program/main";
+
+function config(values: Record<string, unknown>): Record<string, string> {
+    return Object.fromEntries(Object.entries(values).map(([key, value]) => [key, JSON.stringify(value)]));
+}
+
+function refuses(values: Record<string, unknown>, message: string) {
+    assert.throws(
+        () => runProgram(config(values)),
+        (error: any) => pulumi.RunError.isInstance(error) && error.message === message,
+    );
+}
+
+describe("example program config", () => {
+    beforeEach(async () => new Harness().newRun());
+
+    it("builds the components the config names and exports no private material in clear", async () => {
+        const outputs = runProgram(
+            config({
+                "keyshift:signingKeys": { rotatedDate: "2026-11-21", algorithm: "ECDSA-P256" },
+                "keyshift:appPassword": { rotatedDate: "2026-11-21" },
+                "aws:region": "eu-west-1",
+            }),
+        ) as any;
+        assert.deepStrictEqual(Object.keys(outputs).sort(), ["appPassword", "signingKeys"]);
+        assert.strictEqual(await pulumi.isSecret(outputs.signingKeys.primaryPrivateKeyPem), true);
+        assert.strictEqual(await pulumi.isSecret(outputs.appPassword.primary.value), true);
+        assert.strictEqual(await valueOf(outputs.signingKeys.primary.rotatedDate), "2026-11-21");
+    });
+
+    it("refuses a malformed date, an unknown key, a wrong type and a misspelt section, naming the path and value", () => {
+        refuses(
+            { "keyshift:signingKeys": { rotatedDate: "2026-11-31" } },
+            'keyshift:signingKeys.rotatedDate: "2026-11-31" is not a date: use an ISO 8601 date such as 2026-11-21 or an RFC 3339 timestamp such as 2026-11-21T09:30:00Z',
+        );
+        refuses(
+            { "keyshift:signingKeys": { rotatedDate: "2026-11-21", algoritm: "RSA-2048" } },
+            "keyshift:signingKeys.algoritm: unknown key (known keys: rotatedDate, minRotationInterval, algorithm)",
+        );
+        refuses(
+            { "keyshift:appPassword": { rotatedDate: "2026-11-21", length: "32" } },
+            'keyshift:appPassword.length: expected a number, got "32"',
+        );
+        refuses(
+            { "keyshift:signingkeys": { rotatedDate: "2026-11-21" } },
+            "keyshift:signingkeys: unknown config key (known keys: keyshift:signingKeys, keyshift:appPassword)",
+        );
+        refuses(
+            { "keyshift:signingKeys": { rotatedDate: "2026-11-21", algorithm: "RSA-1024" } },
+            'keyshift:signingKeys.algorithm: "RSA-1024" is not one of RSA-2048, RSA-3072, RSA-4096, ECDSA-P256, ECDSA-P384',
+        );
+        refuses(
+            { "keyshift:appPassword": {} },
+            "keyshift:appPassword.rotatedDate: required but missing (the rotation date; a later date rotates once, the date before the last rotation rolls back)",
+        );
+        refuses(
+            { "keyshift:appPassword": { rotatedDate: "2026-11-21", length: 4 } },
+            "keyshift:appPassword.length: 4 is out of range: a generic password accepts 8 to 256 characters",
+        );
+    });
+});
