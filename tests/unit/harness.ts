@@ -12,7 +12,32 @@ export const LEDGER_TYPE = "pulumi-nodejs:dynamic/keyshift:SlotLedger";
 export interface Registered {
     type: string;
     name: string;
+    /** Inputs as the provider would receive them, secrets unwrapped. */
     inputs: Record<string, any>;
+    /** Paths of the inputs that arrived marked secret, such as `data` or `keepers.generation`. */
+    secretInputs: string[];
+}
+
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+
+function unwrapSecrets(value: any, path: string, found: string[]): any {
+    if (Array.isArray(value)) {
+        return value.map((item, i) => unwrapSecrets(item, `${path}[${i}]`, found));
+    }
+    if (value && typeof value === "object") {
+        if (value[SECRET_SIG] === SECRET_VALUE) {
+            found.push(path);
+            return unwrapSecrets(value.value, path, []);
+        }
+        return Object.fromEntries(
+            Object.entries(value).map(([key, item]) => [
+                key,
+                unwrapSecrets(item, path ? `${path}.${key}` : key, found),
+            ]),
+        );
+    }
+    return value;
 }
 
 /** A fresh key pair as PEM strings: SPKI public key, PKCS#8 private key. */
@@ -75,6 +100,15 @@ export class Harness implements pulumi.runtime.Mocks {
         await pulumi.runtime.setMocks(this, "keyshift", "test", preview);
     }
 
+    /** Waits until registrations stop arriving: children whose inputs are Outputs register late. */
+    async settled(): Promise<void> {
+        let seen = -1;
+        while (seen !== this.resources.length) {
+            seen = this.resources.length;
+            await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+    }
+
     byType(type: string): Registered[] {
         return this.resources.filter((resource) => resource.type === type);
     }
@@ -106,9 +140,10 @@ export class Harness implements pulumi.runtime.Mocks {
     }
 
     async newResource(args: pulumi.runtime.MockResourceArgs): Promise<{ id: string; state: Record<string, any> }> {
-        const inputs = { ...args.inputs };
+        const secretInputs: string[] = [];
+        const inputs = unwrapSecrets({ ...args.inputs }, "", secretInputs);
         delete inputs.__provider;
-        this.resources.push({ type: args.type, name: args.name, inputs });
+        this.resources.push({ type: args.type, name: args.name, inputs, secretInputs });
         switch (args.type) {
             case LEDGER_TYPE: {
                 const checked = await ledgerProvider.check!(this.ledgers.get(args.name) ?? {}, inputs);
@@ -125,6 +160,10 @@ export class Harness implements pulumi.runtime.Mocks {
             case "random:index/randomPassword:RandomPassword": {
                 const value = this.remember(args.name, () => ({ result: passwordFor(inputs) }));
                 return { id: `${args.name}-id`, state: { ...inputs, ...value } };
+            }
+            case "aws:s3/bucket:Bucket": {
+                const bucket = inputs.bucket ?? `${args.name}-abc123`;
+                return { id: bucket, state: { ...inputs, bucket, arn: `arn:aws:s3:::${bucket}` } };
             }
             default:
                 return { id: `${args.name}-id`, state: inputs };

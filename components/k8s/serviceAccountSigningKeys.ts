@@ -1,0 +1,186 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { Jwks, buildJwks, kidFromPublicKeyPem } from "../jwks";
+import { KeyAlgorithm, KeySlot, RotatingKeyPair } from "../keys/rotatingKeyPair";
+import { Ledger } from "../ring/ring";
+import { RotationArgs } from "../ring/slots";
+import { argError, checkNamespace, checkObjectName } from "../validation";
+
+/** Signer algorithms the Kubernetes API server accepts for service-account tokens. */
+export type SigningAlgorithm = Extract<KeyAlgorithm, "RSA-2048" | "RSA-4096" | "ECDSA-P256">;
+const SIGNING_ALGORITHMS: SigningAlgorithm[] = ["RSA-2048", "RSA-4096", "ECDSA-P256"];
+
+/** Where a Kubernetes object goes. */
+export interface ObjectRef {
+    name?: string;
+    namespace?: string;
+}
+
+/** Publication of the keys as Kubernetes objects, the way OpenShift's operator reads them. */
+export interface SigningKeysKubernetesArgs {
+    /** The provider of the cluster (or a render-mode provider) to publish to. */
+    provider: k8s.Provider;
+    /**
+     * The Secret holding the staged next pair (`service-account.key`, `service-account.pub`). Default
+     * `next-bound-service-account-signing-key` in `openshift-kube-apiserver-operator`.
+     */
+    nextKeySecret?: ObjectRef;
+    /**
+     * The ConfigMap of trusted public keys, `service-account-001.pub` … by slot. Default `bound-sa-token-signing-certs`
+     * in `openshift-config-managed`.
+     */
+    trustedKeysConfigMap?: ObjectRef;
+}
+
+/** Arguments of ServiceAccountSigningKeys. */
+export interface ServiceAccountSigningKeysArgs extends RotationArgs {
+    /** `RSA-2048` (default), `RSA-4096` (OpenShift's choice) or `ECDSA-P256`. */
+    algorithm?: SigningAlgorithm;
+    /**
+     * Least time between rotations; default `1d`. The API server caches verifying keys for up to an hour and
+     * kubelet-refreshed tokens turn over within a day. A shorter interval lets a second bump retire a key that still
+     * signed live tokens, which then stop verifying.
+     */
+    minRotationInterval?: pulumi.Input<string>;
+    /** Also publish the staged key and the trusted public keys as Kubernetes objects. */
+    kubernetes?: SigningKeysKubernetesArgs;
+}
+
+/** A slot's public side, as verifiers see it. */
+export interface PublicSlot {
+    publicKeyPem: pulumi.Output<string>;
+    kid: pulumi.Output<string>;
+    rotatedDate: pulumi.Output<string>;
+}
+
+export const SIGNING_KEYS_DEFAULT_INTERVAL = "1d";
+
+function publicSide(slot: KeySlot): PublicSlot {
+    return {
+        publicKeyPem: slot.publicKeyPem,
+        kid: slot.publicKeyPem.apply(kidFromPublicKeyPem),
+        rotatedDate: slot.rotatedDate,
+    };
+}
+
+const base64 = (text: string) => Buffer.from(text, "utf8").toString("base64");
+
+/**
+ * Service-account token signing keys in three slots: previous, primary and a staged next. The primary private key is
+ * what `--service-account-signing-key-file` takes; `trustedPublicKeys` are the `--service-account-key-file` values; `jwks`
+ * is the issuer's `keys.json`. A bump signs with the old next key, which every verifier already trusted.
+ */
+export class ServiceAccountSigningKeys extends pulumi.ComponentResource {
+    public readonly ledger: pulumi.Output<Ledger>;
+    /** The primary private key in PEM, for `--service-account-signing-key-file`; secret. */
+    public readonly signingKeyPem: pulumi.Output<string>;
+    /** Public keys to trust, primary, previous, next: one `--service-account-key-file` each. */
+    public readonly trustedPublicKeys: pulumi.Output<string[]>;
+    public readonly primary: PublicSlot;
+    public readonly previous: PublicSlot;
+    public readonly next: PublicSlot;
+    /** The JWKS of every trusted key, primary first. */
+    public readonly jwksDocument: pulumi.Output<Jwks>;
+    /** `jwksDocument` serialized, byte-identical while the ring is unchanged. */
+    public readonly jwks: pulumi.Output<string>;
+    /** The staged next private key, for publication to an operator that promotes it; secret. */
+    public readonly nextPrivateKeyPem: pulumi.Output<string>;
+    /** The Secret holding the staged next pair and the ConfigMap of trusted keys, when published to Kubernetes. */
+    public readonly nextKeySecret?: k8s.core.v1.Secret;
+    public readonly trustedKeysConfigMap?: k8s.core.v1.ConfigMap;
+
+    constructor(name: string, args: ServiceAccountSigningKeysArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("keyshift:k8s:ServiceAccountSigningKeys", name, {}, opts);
+        const algorithm = args.algorithm ?? "RSA-2048";
+        if (!SIGNING_ALGORITHMS.includes(algorithm)) {
+            argError(
+                "algorithm",
+                `${JSON.stringify(algorithm)} is not a service-account signer: use one of ${SIGNING_ALGORITHMS.join(", ")}`,
+            );
+        }
+        const keys = new RotatingKeyPair(
+            `${name}-keys`,
+            {
+                rotatedDate: args.rotatedDate,
+                minRotationInterval: args.minRotationInterval ?? SIGNING_KEYS_DEFAULT_INTERVAL,
+                configPath: args.configPath ?? `${name}.rotatedDate`,
+                algorithm,
+            },
+            { parent: this },
+        );
+        this.ledger = keys.ledger;
+        this.signingKeyPem = pulumi.secret(keys.primary.privateKeyPem);
+        this.nextPrivateKeyPem = pulumi.secret(keys.next.privateKeyPem);
+        this.trustedPublicKeys = keys.trustedPublicKeys;
+        this.primary = publicSide(keys.primary);
+        this.previous = publicSide(keys.previous);
+        this.next = publicSide(keys.next);
+        this.jwksDocument = this.trustedPublicKeys.apply((pems) => buildJwks(pems));
+        this.jwks = this.jwksDocument.apply((doc) => JSON.stringify(doc));
+
+        if (args.kubernetes) {
+            const published = this.publish(name, args.kubernetes, keys);
+            this.nextKeySecret = published.secret;
+            this.trustedKeysConfigMap = published.configMap;
+        }
+
+        this.registerOutputs({
+            ledger: this.ledger,
+            signingKeyPem: this.signingKeyPem,
+            trustedPublicKeys: this.trustedPublicKeys,
+            primary: this.primary,
+            previous: this.previous,
+            next: this.next,
+            jwks: this.jwks,
+            nextKeySecretName: this.nextKeySecret?.metadata.name,
+            trustedKeysConfigMapName: this.trustedKeysConfigMap?.metadata.name,
+        });
+    }
+
+    private publish(name: string, args: SigningKeysKubernetesArgs, keys: RotatingKeyPair) {
+        const secretRef = {
+            name: args.nextKeySecret?.name ?? "next-bound-service-account-signing-key",
+            namespace: args.nextKeySecret?.namespace ?? "openshift-kube-apiserver-operator",
+        };
+        const configMapRef = {
+            name: args.trustedKeysConfigMap?.name ?? "bound-sa-token-signing-certs",
+            namespace: args.trustedKeysConfigMap?.namespace ?? "openshift-config-managed",
+        };
+        checkObjectName(secretRef.name, "kubernetes.nextKeySecret.name");
+        checkNamespace(secretRef.namespace, "kubernetes.nextKeySecret.namespace");
+        checkObjectName(configMapRef.name, "kubernetes.trustedKeysConfigMap.name");
+        checkNamespace(configMapRef.namespace, "kubernetes.trustedKeysConfigMap.namespace");
+        const childOpts = { parent: this, provider: args.provider };
+
+        const secret = new k8s.core.v1.Secret(
+            `${name}-next`,
+            {
+                metadata: { ...secretRef, labels: { "app.kubernetes.io/managed-by": "keyshift" } },
+                type: "Opaque",
+                data: pulumi.secret(
+                    pulumi.all([keys.next.privateKeyPem, keys.next.publicKeyPem]).apply(([key, pub]) => ({
+                        "service-account.key": base64(key),
+                        "service-account.pub": base64(pub),
+                    })),
+                ),
+            },
+            { ...childOpts, additionalSecretOutputs: ["data", "stringData"] },
+        );
+        // Keys are named by slot, not by role, so a bump rewrites only the regenerated slot's entry.
+        const configMap = new k8s.core.v1.ConfigMap(
+            `${name}-trusted`,
+            {
+                metadata: { ...configMapRef, labels: { "app.kubernetes.io/managed-by": "keyshift" } },
+                data: pulumi
+                    .all(keys.slots.map((slot) => slot.publicKeyPem))
+                    .apply((pems) =>
+                        Object.fromEntries(
+                            pems.map((pem, slot) => [`service-account-${String(slot + 1).padStart(3, "0")}.pub`, pem]),
+                        ),
+                    ),
+            },
+            childOpts,
+        );
+        return { secret, configMap };
+    }
+}
