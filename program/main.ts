@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, checkKnownSections, readSection } from "./schema";
-import { SECTIONS } from "./sections";
+import { BuildContext, SECTIONS } from "./sections";
 
 const NAMESPACE = "keyshift";
 
@@ -23,6 +23,7 @@ export function runProgram(allConfig: Record<string, string> = pulumi.runtime.al
     try {
         checkKnownSections(NAMESPACE, Object.keys(allConfig), Object.keys(SECTIONS));
         const outputs: Record<string, unknown> = {};
+        const context: BuildContext = {};
         for (const [key, section] of Object.entries(SECTIONS)) {
             const raw = allConfig[`${NAMESPACE}:${key}`];
             if (raw === undefined) {
@@ -36,7 +37,7 @@ export function runProgram(allConfig: Record<string, string> = pulumi.runtime.al
                 parsed = raw;
             }
             const settings = readSection<never>(path, parsed, section.schema);
-            outputs[key] = section.build(key, settings, path);
+            outputs[key] = section.build(key, settings, path, context);
         }
         return outputs;
     } catch (error) {

@@ -9,14 +9,18 @@ stack=demo
 first=2026-09-01
 bumped=2026-12-01
 show() { pulumi stack output --json -s "$stack" | node scripts/show-rotation.js; }
+# Names and digests of the rendered manifests, never their content: the Secret's holds a private key.
+rendered() { echo "rendered manifests (sha256, first 12):"; (cd .keyshift && find rendered -type f | sort | while read -r f; do echo "  $(sha256sum "$f" | cut -c1-12)  $f"; done); }
 
 pulumi stack rm --yes --force -s "$stack" >/dev/null 2>&1 || true
+rm -rf .keyshift/rendered
 grep -v "^encryptionsalt:" stacks/Pulumi.local.yaml > "stacks/Pulumi.$stack.yaml"
 pulumi stack init "$stack" --non-interactive >/dev/null
 
 echo "== 1. pulumi up with every rotatedDate at $first"
 pulumi up --yes --skip-preview --non-interactive --suppress-outputs -s "$stack" | sed -n '/^Resources:/,$p'
 show
+rendered
 
 echo; echo "== 2. bump: every rotatedDate set to $bumped; the preview a reviewer reads"
 sed -i "s/\"$first\"/\"$bumped\"/" "stacks/Pulumi.$stack.yaml"
@@ -25,6 +29,7 @@ pulumi preview --non-interactive --suppress-outputs -s "$stack" | sed -n '/^Prev
 echo; echo "== 3. pulumi up with the bump"
 pulumi up --yes --skip-preview --non-interactive --suppress-outputs -s "$stack" | sed -n '/^Resources:/,$p'
 show
+rendered
 
 echo; echo "== 4. pulumi up again with the same config: nothing changes"
 pulumi up --yes --skip-preview --non-interactive --suppress-outputs -s "$stack" | sed -n '/^Resources:/,$p'

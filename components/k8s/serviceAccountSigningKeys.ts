@@ -18,7 +18,11 @@ export interface ObjectRef {
 
 /** Publication of the keys as Kubernetes objects, the way OpenShift's operator reads them. */
 export interface SigningKeysKubernetesArgs {
-    /** The provider of the cluster (or a render-mode provider) to publish to. */
+    /**
+     * The provider of the cluster (or a render-mode provider) to publish to. Give it `enableConfigMapMutable` and
+     * `enableSecretMutable`: without them the provider replaces (deletes and recreates) the objects on every rotation
+     * instead of updating them in place.
+     */
     provider: k8s.Provider;
     /**
      * The Secret holding the staged next pair (`service-account.key`, `service-account.pub`). Default

@@ -26,7 +26,7 @@ describe("example program config", () => {
             }),
         ) as any;
         assert.deepStrictEqual(Object.keys(outputs).sort(), ["appPassword", "signingKeys"]);
-        assert.strictEqual(await pulumi.isSecret(outputs.signingKeys.primaryPrivateKeyPem), true);
+        assert.strictEqual(await pulumi.isSecret(outputs.signingKeys.signingKeyPem), true);
         assert.strictEqual(await pulumi.isSecret(outputs.appPassword.primary.value), true);
         assert.strictEqual(await valueOf(outputs.signingKeys.primary.rotatedDate), "2026-11-21");
     });
@@ -38,7 +38,7 @@ describe("example program config", () => {
         );
         refuses(
             { "keyshift:signingKeys": { rotatedDate: "2026-11-21", algoritm: "RSA-2048" } },
-            "keyshift:signingKeys.algoritm: unknown key (known keys: rotatedDate, minRotationInterval, algorithm)",
+            "keyshift:signingKeys.algoritm: unknown key (known keys: rotatedDate, minRotationInterval, algorithm, publishToKubernetes, nextKeySecretNamespace, trustedKeysConfigMapNamespace)",
         );
         refuses(
             { "keyshift:appPassword": { rotatedDate: "2026-11-21", length: "32" } },
@@ -46,11 +46,11 @@ describe("example program config", () => {
         );
         refuses(
             { "keyshift:signingkeys": { rotatedDate: "2026-11-21" } },
-            "keyshift:signingkeys: unknown config key (known keys: keyshift:signingKeys, keyshift:appPassword)",
+            "keyshift:signingkeys: unknown config key (known keys: keyshift:kubernetes, keyshift:signingKeys, keyshift:oidc, keyshift:appPassword)",
         );
         refuses(
             { "keyshift:signingKeys": { rotatedDate: "2026-11-21", algorithm: "RSA-1024" } },
-            'keyshift:signingKeys.algorithm: "RSA-1024" is not one of RSA-2048, RSA-3072, RSA-4096, ECDSA-P256, ECDSA-P384',
+            'keyshift:signingKeys.algorithm: "RSA-1024" is not one of RSA-2048, RSA-4096, ECDSA-P256',
         );
         refuses(
             { "keyshift:appPassword": {} },
