@@ -2,7 +2,11 @@
 // Sections are built in this order, so later ones can use what earlier ones made (the Kubernetes provider, the signer).
 
 import * as k8s from "@pulumi/kubernetes";
+import { ElasticacheAuthToken, ManagedReplicationGroupArgs } from "../components/aws/elasticacheAuthToken";
 import { OidcIssuer } from "../components/aws/oidcIssuer";
+import { ManagedInstanceArgs, RdsConnection, RdsPassword } from "../components/aws/rdsPassword";
+import { RDS_ENGINES, RdsEngine } from "../components/aws/rules";
+import { WorkloadRef } from "../components/k8s/workloadRestarts";
 import { PublicSlot, ServiceAccountSigningKeys, SigningAlgorithm } from "../components/k8s/serviceAccountSigningKeys";
 import { RotatingPassword } from "../components/passwords/rotatingPassword";
 import { ConfigError, SectionSchema } from "./schema";
@@ -153,6 +157,138 @@ const oidc: Section<OidcSettings> = {
     },
 };
 
+interface ApplicationSecretSettings {
+    publishToKubernetes?: boolean;
+    secretName?: string;
+    namespace?: string;
+    restartWorkloads?: string[];
+}
+
+interface DatabaseSettings extends ApplicationSecretSettings {
+    rotatedDate: string;
+    minRotationInterval?: string;
+    engine: RdsEngine;
+    username: string;
+    length?: number;
+    special?: string;
+    instance?: ManagedInstanceArgs;
+    connection?: RdsConnection;
+}
+
+interface RedisSettings extends ApplicationSecretSettings {
+    rotatedDate: string;
+    minRotationInterval?: string;
+    replicationGroup: ManagedReplicationGroupArgs;
+    length?: number;
+    special?: string;
+    compromised?: boolean;
+    addingFirstToken?: boolean;
+}
+
+const applicationSecret = {
+    publishToKubernetes: { type: "boolean", doc: "publish the Secret applications read, with keyshift:kubernetes" },
+    secretName: { type: "string", doc: "name of that Secret" },
+    namespace: { type: "string", doc: "namespace of that Secret" },
+    restartWorkloads: {
+        type: "string-list",
+        doc: "workloads to restart on rotation, each Kind/namespace/name (Deployment, StatefulSet, DaemonSet)",
+    },
+} as const;
+
+/** Parses `Kind/namespace/name` workload references. */
+export function parseWorkloads(values: string[] | undefined, path: string): WorkloadRef[] {
+    return (values ?? []).map((value, index) => {
+        const parts = value.split("/");
+        if (parts.length !== 3 || !["Deployment", "StatefulSet", "DaemonSet"].includes(parts[0])) {
+            throw new ConfigError(
+                `${path}.restartWorkloads[${index}]: ${JSON.stringify(value)} is not Kind/namespace/name with Kind Deployment, StatefulSet or DaemonSet`,
+            );
+        }
+        return { kind: parts[0] as WorkloadRef["kind"], namespace: parts[1], name: parts[2] };
+    });
+}
+
+function publishArgs(settings: ApplicationSecretSettings, path: string, context: BuildContext) {
+    if (!settings.publishToKubernetes) {
+        return undefined;
+    }
+    return {
+        provider: requireFrom(context.kubernetes, `${path}.publishToKubernetes`, "keyshift:kubernetes"),
+        name: settings.secretName,
+        namespace: settings.namespace,
+        restartWorkloads: parseWorkloads(settings.restartWorkloads, path),
+    };
+}
+
+const database: Section<DatabaseSettings> = {
+    component: "RdsPassword",
+    schema: {
+        ...rotation,
+        engine: {
+            type: "string",
+            required: true,
+            oneOf: RDS_ENGINES,
+            doc: "the RDS engine; decides length and character limits",
+        },
+        username: { type: "string", required: true, doc: "the master user name" },
+        length: { type: "number", doc: "password length (default: the engine's longest up to 32)" },
+        special: { type: "string", doc: "special characters allowed (default none)" },
+        instance: { type: "object", doc: "manage the aws.rds.Instance with these arguments" },
+        connection: { type: "object", doc: "address, port and dbName of an instance defined elsewhere" },
+        ...applicationSecret,
+    },
+    build(name, settings, path, context) {
+        const db = new RdsPassword(name, {
+            rotatedDate: settings.rotatedDate,
+            minRotationInterval: settings.minRotationInterval,
+            configPath: `${path}.rotatedDate`,
+            engine: settings.engine,
+            username: settings.username,
+            length: settings.length,
+            special: settings.special,
+            instance: settings.instance,
+            connection: settings.connection,
+            kubernetes: publishArgs(settings, path, context),
+        });
+        return {
+            ledger: db.ledger,
+            primary: { value: db.primary.value, rotatedDate: db.primary.rotatedDate },
+            previous: { value: db.previous.value, rotatedDate: db.previous.rotatedDate },
+        };
+    },
+};
+
+const redis: Section<RedisSettings> = {
+    component: "ElasticacheAuthToken",
+    schema: {
+        ...rotation,
+        replicationGroup: { type: "object", required: true, doc: "aws.elasticache.ReplicationGroup arguments" },
+        length: { type: "number", doc: "token length, 16 to 128 (default 64)" },
+        special: { type: "string", doc: "special characters allowed, from !&#$^<>- (default none)" },
+        compromised: { type: "boolean", doc: "the token was exposed: rotate with SET so only the new one is valid" },
+        addingFirstToken: { type: "boolean", doc: "the group had no token: set this one with SET" },
+        ...applicationSecret,
+    },
+    build(name, settings, path, context) {
+        const cache = new ElasticacheAuthToken(name, {
+            rotatedDate: settings.rotatedDate,
+            minRotationInterval: settings.minRotationInterval,
+            configPath: `${path}.rotatedDate`,
+            replicationGroup: settings.replicationGroup,
+            length: settings.length,
+            special: settings.special,
+            compromised: settings.compromised,
+            addingFirstToken: settings.addingFirstToken,
+            kubernetes: publishArgs(settings, path, context),
+        });
+        return {
+            ledger: cache.ledger,
+            primary: { value: cache.primary.value, rotatedDate: cache.primary.rotatedDate },
+            previous: { value: cache.previous.value, rotatedDate: cache.previous.rotatedDate },
+        };
+    },
+};
+
 const appPassword: Section<PasswordSettings> = {
     component: "RotatingPassword",
     schema: {
@@ -174,4 +310,7 @@ const appPassword: Section<PasswordSettings> = {
     },
 };
 
-export const SECTIONS = { kubernetes, signingKeys, oidc, appPassword } as unknown as Record<string, Section<never>>;
+export const SECTIONS = { kubernetes, signingKeys, oidc, database, redis, appPassword } as unknown as Record<
+    string,
+    Section<never>
+>;

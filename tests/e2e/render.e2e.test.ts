@@ -14,17 +14,23 @@ import { kidFromPublicKeyPem } from "../../components/jwks";
 const STACK = "e2e-render";
 const STACK_FILE = path.join(REPO, "stacks", `Pulumi.${STACK}.yaml`);
 
-function stackConfig(renderDir: string, date: string): string {
+function stackConfig(renderDir: string, signerDate: string, databaseDate: string): string {
     return [
         "config:",
         "  keyshift:kubernetes:",
         `    renderYamlToDirectory: ${renderDir}`,
         "  keyshift:signingKeys:",
-        `    rotatedDate: "${date}"`,
+        `    rotatedDate: "${signerDate}"`,
         "    algorithm: ECDSA-P256",
         "    publishToKubernetes: true",
-        "  keyshift:appPassword:",
-        `    rotatedDate: "${date}"`,
+        "  keyshift:database:",
+        `    rotatedDate: "${databaseDate}"`,
+        "    engine: mysql",
+        "    username: shop",
+        "    connection: { address: shop.example.internal, port: 3306, dbName: shop }",
+        "    publishToKubernetes: true",
+        "    namespace: shop",
+        "    restartWorkloads: [Deployment/shop/web]",
         "",
     ].join("\n");
 }
@@ -45,6 +51,23 @@ function manifests(dir: string): Map<string, string> {
 const digestOf = (text: string) => createHash("sha256").update(text).digest("hex");
 const SECRET = "1-manifest/v1-secret-openshift-kube-apiserver-operator-next-bound-service-account-signing-key.yaml";
 const CONFIGMAP = "1-manifest/v1-configmap-openshift-config-managed-bound-sa-token-signing-certs.yaml";
+const DB_SECRET = "1-manifest/v1-secret-shop-rds-instance-output.yaml";
+const DEPLOYMENT = "1-manifest/apps_v1-deployment-shop-web.yaml";
+const ALL = [DEPLOYMENT, CONFIGMAP, SECRET, DB_SECRET].sort();
+
+/** Which manifests differ between two renderings. */
+function rewritten(before: Map<string, string>, after: Map<string, string>): string[] {
+    return ALL.filter((file) => digestOf(before.get(file) ?? "") !== digestOf(after.get(file) ?? ""));
+}
+
+/** A Secret manifest's values, whether the provider rendered them as data or stringData. */
+function secretValues(manifest: string): Record<string, string> {
+    const doc = parse(manifest);
+    const decoded = Object.fromEntries(
+        Object.entries<string>(doc.data ?? {}).map(([key, value]) => [key, Buffer.from(value, "base64").toString()]),
+    );
+    return { ...decoded, ...(doc.stringData ?? {}) };
+}
 
 describe("the example program rendering Kubernetes manifests on the real engine", function () {
     this.timeout(600_000);
@@ -55,7 +78,7 @@ describe("the example program rendering Kubernetes manifests on the real engine"
 
     before(async () => {
         ({ env, cleanup } = engineEnv());
-        writeFileSync(STACK_FILE, stackConfig(renderDir, "2026-01-01"));
+        writeFileSync(STACK_FILE, stackConfig(renderDir, "2026-01-01", "2026-01-01"));
         stack = await createStack(REPO, STACK, env);
     });
 
@@ -70,49 +93,79 @@ describe("the example program rendering Kubernetes manifests on the real engine"
         }
     });
 
-    it("renders the staged-key Secret and trusted-keys ConfigMap, and a bump rewrites exactly those two in place", async () => {
+    it("renders each credential's manifests, and a bump rewrites exactly the ones that credential owns", async () => {
+        writeFileSync(STACK_FILE, stackConfig(renderDir, "2026-01-01", "2026-01-01"));
         const first = await stack.up();
-        assert.deepStrictEqual(changes(first.summary.resourceChanges), { create: 14 });
-        const before = manifests(renderDir);
-        assert.deepStrictEqual([...before.keys()].sort(), [CONFIGMAP, SECRET]);
-        const outputsBefore = await stack.outputs();
-        const secret = parse(before.get(SECRET)!);
-        assert.deepStrictEqual(Object.keys(secret.data).sort(), ["service-account.key", "service-account.pub"]);
-        const stagedPub = Buffer.from(secret.data["service-account.pub"], "base64").toString();
-        assert.strictEqual(kidFromPublicKeyPem(stagedPub), outputsBefore.signingKeys.value.next.fingerprint);
-        const stagedKey = Buffer.from(secret.data["service-account.key"], "base64").toString();
+        assert.deepStrictEqual(changes(first.summary.resourceChanges), { create: 18 });
+        const start = manifests(renderDir);
+        assert.deepStrictEqual([...start.keys()].sort(), ALL);
+        const outputsStart = await stack.outputs();
+
+        const staged = secretValues(start.get(SECRET)!);
+        assert.deepStrictEqual(Object.keys(staged).sort(), ["service-account.key", "service-account.pub"]);
         assert.strictEqual(
-            createPublicKey(stagedKey).export({ type: "spki", format: "pem" }).toString(),
-            stagedPub,
+            kidFromPublicKeyPem(staged["service-account.pub"]),
+            outputsStart.signingKeys.value.next.fingerprint,
+        );
+        assert.ok(
+            createPublicKey(staged["service-account.key"]).export({ type: "spki", format: "pem" }).toString() ===
+                staged["service-account.pub"],
             "the Secret's private key is the staged public key's pair",
         );
+        const db = secretValues(start.get(DB_SECRET)!);
+        assert.deepStrictEqual(Object.keys(db).sort(), [
+            "database_name",
+            "database_password",
+            "database_username",
+            "rds_instance_address",
+            "rds_instance_endpoint",
+            "url",
+        ]);
+        const password = outputsStart.database.value.primary.value;
+        assert.ok(db.database_password === password, "the Secret carries the primary password");
+        assert.ok(db.url === `mysql://shop:${encodeURIComponent(password)}@shop.example.internal:3306/shop`, "url");
+        assert.match(password, /^[A-Za-z0-9]{32}$/, "a generated value satisfies RDS's rules");
+        assert.strictEqual(
+            parse(start.get(DEPLOYMENT)!).spec.template.metadata.annotations["rotated.keyshift.dev/database"],
+            "2026-01-01",
+        );
 
-        writeFileSync(STACK_FILE, stackConfig(renderDir, "2026-03-01"));
-        const bumped = await stack.up();
-        assert.deepStrictEqual(changes(bumped.summary.resourceChanges), { update: 4, replace: 2 });
-        const after = manifests(renderDir);
-        assert.deepStrictEqual([...after.keys()].sort(), [CONFIGMAP, SECRET]);
-        assert.notStrictEqual(digestOf(after.get(SECRET)!), digestOf(before.get(SECRET)!));
-        const trustedBefore = parse(before.get(CONFIGMAP)!).data;
-        const trustedAfter = parse(after.get(CONFIGMAP)!).data;
+        // Bump the signer alone: its Secret and one ConfigMap entry change; the database's manifests do not.
+        writeFileSync(STACK_FILE, stackConfig(renderDir, "2026-03-01", "2026-01-01"));
+        const signerBump = await stack.up();
+        assert.deepStrictEqual(changes(signerBump.summary.resourceChanges), { update: 3, replace: 1 });
+        const afterSigner = manifests(renderDir);
+        assert.deepStrictEqual(rewritten(start, afterSigner), [CONFIGMAP, SECRET]);
+        const trustedBefore = parse(start.get(CONFIGMAP)!).data;
+        const trustedAfter = parse(afterSigner.get(CONFIGMAP)!).data;
         const changed = Object.keys(trustedAfter).filter((key) => trustedAfter[key] !== trustedBefore[key]);
         assert.strictEqual(changed.length, 1, "exactly the regenerated slot's entry changes");
-        const outputsAfter = await stack.outputs();
+        const outputsSigner = await stack.outputs();
         assert.strictEqual(
-            outputsAfter.signingKeys.value.primary.fingerprint,
-            outputsBefore.signingKeys.value.next.fingerprint,
+            outputsSigner.signingKeys.value.primary.fingerprint,
+            outputsStart.signingKeys.value.next.fingerprint,
         );
         assert.strictEqual(
             kidFromPublicKeyPem(trustedAfter[changed[0]]),
-            outputsAfter.signingKeys.value.next.fingerprint,
+            outputsSigner.signingKeys.value.next.fingerprint,
         );
+
+        // Bump the database alone: its Secret and the restarted Deployment change.
+        writeFileSync(STACK_FILE, stackConfig(renderDir, "2026-03-01", "2026-02-01"));
+        const dbBump = await stack.up();
+        assert.deepStrictEqual(changes(dbBump.summary.resourceChanges), { update: 3, replace: 1 });
+        const afterDb = manifests(renderDir);
+        assert.deepStrictEqual(rewritten(afterSigner, afterDb), [DEPLOYMENT, DB_SECRET]);
+        assert.strictEqual(
+            parse(afterDb.get(DEPLOYMENT)!).spec.template.metadata.annotations["rotated.keyshift.dev/database"],
+            "2026-02-01",
+        );
+        const outputsDb = await stack.outputs();
+        assert.ok(outputsDb.database.value.previous.value === password, "the old password is kept as previous");
+        assert.ok(secretValues(afterDb.get(DB_SECRET)!).database_password === outputsDb.database.value.primary.value);
 
         const again = await stack.up();
         assert.deepStrictEqual(changes(again.summary.resourceChanges), {});
-        const unchanged = manifests(renderDir);
-        assert.deepStrictEqual(
-            [...unchanged.entries()].map(([k, v]) => [k, digestOf(v)]),
-            [...after.entries()].map(([k, v]) => [k, digestOf(v)]),
-        );
+        assert.deepStrictEqual(rewritten(afterDb, manifests(renderDir)), []);
     });
 });

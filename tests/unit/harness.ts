@@ -165,6 +165,22 @@ export class Harness implements pulumi.runtime.Mocks {
                 const bucket = inputs.bucket ?? `${args.name}-abc123`;
                 return { id: bucket, state: { ...inputs, bucket, arn: `arn:aws:s3:::${bucket}` } };
             }
+            case "aws:rds/instance:Instance": {
+                const address = `${args.name}.abc123.eu-west-1.rds.amazonaws.com`;
+                const port = inputs.port ?? 5432;
+                return { id: args.name, state: { ...inputs, address, port, endpoint: `${address}:${port}` } };
+            }
+            case "aws:elasticache/replicationGroup:ReplicationGroup": {
+                const id = inputs.replicationGroupId ?? args.name;
+                return {
+                    id,
+                    state: {
+                        ...inputs,
+                        primaryEndpointAddress: `master.${id}.abc123.euw1.cache.amazonaws.com`,
+                        memberClusters: [`${id}-001`, `${id}-002`],
+                    },
+                };
+            }
             default:
                 return { id: `${args.name}-id`, state: inputs };
         }

@@ -46,7 +46,7 @@ describe("example program config", () => {
         );
         refuses(
             { "keyshift:signingkeys": { rotatedDate: "2026-11-21" } },
-            "keyshift:signingkeys: unknown config key (known keys: keyshift:kubernetes, keyshift:signingKeys, keyshift:oidc, keyshift:appPassword)",
+            "keyshift:signingkeys: unknown config key (known keys: keyshift:kubernetes, keyshift:signingKeys, keyshift:oidc, keyshift:database, keyshift:redis, keyshift:appPassword)",
         );
         refuses(
             { "keyshift:signingKeys": { rotatedDate: "2026-11-21", algorithm: "RSA-1024" } },
@@ -60,5 +60,30 @@ describe("example program config", () => {
             { "keyshift:appPassword": { rotatedDate: "2026-11-21", length: 4 } },
             "keyshift:appPassword.length: 4 is out of range: a generic password accepts 8 to 256 characters",
         );
+    });
+});
+
+describe("the dev stack file", () => {
+    beforeEach(async () => new Harness().newRun());
+
+    it("passes config validation and builds every component it names", async () => {
+        const { parse } = await import("yaml");
+        const { readFileSync } = await import("fs");
+        const file = parse(readFileSync(`${__dirname}/../../stacks/Pulumi.dev.yaml`, "utf8"));
+        const raw = Object.fromEntries(
+            Object.entries<unknown>(file.config).map(([key, value]) => [
+                key,
+                typeof value === "string" ? value : JSON.stringify(value),
+            ]),
+        );
+        const outputs = runProgram(raw);
+        assert.deepStrictEqual(Object.keys(outputs).sort(), [
+            "appPassword",
+            "database",
+            "kubernetes",
+            "oidc",
+            "redis",
+            "signingKeys",
+        ]);
     });
 });
