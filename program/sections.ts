@@ -6,6 +6,7 @@ import { ElasticacheAuthToken, ManagedReplicationGroupArgs } from "../components
 import { OidcIssuer } from "../components/aws/oidcIssuer";
 import { ManagedInstanceArgs, RdsConnection, RdsPassword } from "../components/aws/rdsPassword";
 import { RDS_ENGINES, RdsEngine } from "../components/aws/rules";
+import { ServiceAccountToken } from "../components/k8s/serviceAccountToken";
 import { WorkloadRef } from "../components/k8s/workloadRestarts";
 import { PublicSlot, ServiceAccountSigningKeys, SigningAlgorithm } from "../components/k8s/serviceAccountSigningKeys";
 import { RotatingPassword } from "../components/passwords/rotatingPassword";
@@ -289,6 +290,67 @@ const redis: Section<RedisSettings> = {
     },
 };
 
+interface CiTokenSettings {
+    rotatedDate: string;
+    minRotationInterval?: string;
+    namespace: string;
+    serviceAccount: string;
+    createServiceAccount?: boolean;
+    clusterServer?: string;
+    clusterCertificateAuthorityData?: string;
+    restartWorkloads?: string[];
+}
+
+const ciToken: Section<CiTokenSettings> = {
+    component: "ServiceAccountToken",
+    schema: {
+        ...rotation,
+        namespace: { type: "string", required: true, doc: "the ServiceAccount's namespace" },
+        serviceAccount: { type: "string", required: true, doc: "the ServiceAccount whose token rotates" },
+        createServiceAccount: { type: "boolean", doc: "create the ServiceAccount too (default false)" },
+        clusterServer: { type: "string", doc: "API server URL, to build a kubeconfig output" },
+        clusterCertificateAuthorityData: { type: "string", doc: "base64 CA data for that kubeconfig" },
+        restartWorkloads: applicationSecret.restartWorkloads,
+    },
+    build(name, settings, path, context) {
+        const provider = requireFrom(context.kubernetes, path, "keyshift:kubernetes");
+        const cluster =
+            settings.clusterServer === undefined
+                ? undefined
+                : {
+                      server: settings.clusterServer,
+                      certificateAuthorityData: requireFrom(
+                          settings.clusterCertificateAuthorityData,
+                          `${path}.clusterServer`,
+                          `${path}.clusterCertificateAuthorityData`,
+                      ),
+                  };
+        const token = new ServiceAccountToken(name, {
+            rotatedDate: settings.rotatedDate,
+            minRotationInterval: settings.minRotationInterval,
+            configPath: `${path}.rotatedDate`,
+            provider,
+            serviceAccount: {
+                namespace: settings.namespace,
+                name: settings.serviceAccount,
+                create: settings.createServiceAccount,
+            },
+            cluster,
+            restartWorkloads: parseWorkloads(settings.restartWorkloads, path),
+        });
+        return {
+            ledger: token.ledger,
+            primary: { value: token.token, rotatedDate: token.rotatedDate, secretName: token.primarySecretName },
+            previous: {
+                value: token.previousToken,
+                rotatedDate: token.previousRotatedDate,
+                secretName: token.previousSecretName,
+            },
+            kubeconfig: token.kubeconfig,
+        };
+    },
+};
+
 const appPassword: Section<PasswordSettings> = {
     component: "RotatingPassword",
     schema: {
@@ -310,7 +372,7 @@ const appPassword: Section<PasswordSettings> = {
     },
 };
 
-export const SECTIONS = { kubernetes, signingKeys, oidc, database, redis, appPassword } as unknown as Record<
+export const SECTIONS = { kubernetes, signingKeys, oidc, database, redis, ciToken, appPassword } as unknown as Record<
     string,
     Section<never>
 >;

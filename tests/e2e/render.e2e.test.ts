@@ -14,7 +14,7 @@ import { kidFromPublicKeyPem } from "../../components/jwks";
 const STACK = "e2e-render";
 const STACK_FILE = path.join(REPO, "stacks", `Pulumi.${STACK}.yaml`);
 
-function stackConfig(renderDir: string, signerDate: string, databaseDate: string): string {
+function stackConfig(renderDir: string, signerDate: string, databaseDate: string, tokenDate = "2026-01-01"): string {
     return [
         "config:",
         "  keyshift:kubernetes:",
@@ -31,6 +31,10 @@ function stackConfig(renderDir: string, signerDate: string, databaseDate: string
         "    publishToKubernetes: true",
         "    namespace: shop",
         "    restartWorkloads: [Deployment/shop/web]",
+        "  keyshift:ciToken:",
+        `    rotatedDate: "${tokenDate}"`,
+        "    namespace: ci",
+        "    serviceAccount: deployer",
         "",
     ].join("\n");
 }
@@ -53,7 +57,9 @@ const SECRET = "1-manifest/v1-secret-openshift-kube-apiserver-operator-next-boun
 const CONFIGMAP = "1-manifest/v1-configmap-openshift-config-managed-bound-sa-token-signing-certs.yaml";
 const DB_SECRET = "1-manifest/v1-secret-shop-rds-instance-output.yaml";
 const DEPLOYMENT = "1-manifest/apps_v1-deployment-shop-web.yaml";
-const ALL = [DEPLOYMENT, CONFIGMAP, SECRET, DB_SECRET].sort();
+const TOKEN_0 = "1-manifest/v1-secret-ci-deployer-token-0.yaml";
+const TOKEN_1 = "1-manifest/v1-secret-ci-deployer-token-1.yaml";
+const ALL = [DEPLOYMENT, CONFIGMAP, SECRET, DB_SECRET, TOKEN_0, TOKEN_1].sort();
 
 /** Which manifests differ between two renderings. */
 function rewritten(before: Map<string, string>, after: Map<string, string>): string[] {
@@ -96,7 +102,7 @@ describe("the example program rendering Kubernetes manifests on the real engine"
     it("renders each credential's manifests, and a bump rewrites exactly the ones that credential owns", async () => {
         writeFileSync(STACK_FILE, stackConfig(renderDir, "2026-01-01", "2026-01-01"));
         const first = await stack.up();
-        assert.deepStrictEqual(changes(first.summary.resourceChanges), { create: 18 });
+        assert.deepStrictEqual(changes(first.summary.resourceChanges), { create: 22 });
         const start = manifests(renderDir);
         assert.deepStrictEqual([...start.keys()].sort(), ALL);
         const outputsStart = await stack.outputs();
@@ -164,8 +170,22 @@ describe("the example program rendering Kubernetes manifests on the real engine"
         assert.ok(outputsDb.database.value.previous.value === password, "the old password is kept as previous");
         assert.ok(secretValues(afterDb.get(DB_SECRET)!).database_password === outputsDb.database.value.primary.value);
 
+        // The CI token: both slots' service-account-token Secrets; a bump rewrites the new primary slot's only.
+        const token = parse(afterDb.get(TOKEN_0)!);
+        assert.strictEqual(token.type, "kubernetes.io/service-account-token");
+        assert.strictEqual(token.metadata.annotations["kubernetes.io/service-account.name"], "deployer");
+        writeFileSync(STACK_FILE, stackConfig(renderDir, "2026-03-01", "2026-02-01", "2026-02-15"));
+        const tokenBump = await stack.up();
+        assert.deepStrictEqual(changes(tokenBump.summary.resourceChanges), { update: 1, replace: 1 });
+        const afterToken = manifests(renderDir);
+        assert.deepStrictEqual(rewritten(afterDb, afterToken), [TOKEN_1]);
+        assert.strictEqual(
+            parse(afterToken.get(TOKEN_1)!).metadata.annotations["keyshift.dev/rotated-date"],
+            "2026-02-15",
+        );
+
         const again = await stack.up();
         assert.deepStrictEqual(changes(again.summary.resourceChanges), {});
-        assert.deepStrictEqual(rewritten(afterDb, manifests(renderDir)), []);
+        assert.deepStrictEqual(rewritten(afterToken, manifests(renderDir)), []);
     });
 });

@@ -165,6 +165,16 @@ export class Harness implements pulumi.runtime.Mocks {
                 const bucket = inputs.bucket ?? `${args.name}-abc123`;
                 return { id: bucket, state: { ...inputs, bucket, arn: `arn:aws:s3:::${bucket}` } };
             }
+            case "kubernetes:core/v1:Secret": {
+                if (inputs.type !== "kubernetes.io/service-account-token") {
+                    return { id: `${args.name}-id`, state: inputs };
+                }
+                // The token controller's part: a fresh token for each new generation of the slot.
+                const filled = this.remember(args.name, () => ({
+                    token: Buffer.from(`token-${args.name}-${randomBytes(8).toString("hex")}`).toString("base64"),
+                }));
+                return { id: `${args.name}-id`, state: { ...inputs, data: { token: filled.token } } };
+            }
             case "aws:rds/instance:Instance": {
                 const address = `${args.name}.abc123.eu-west-1.rds.amazonaws.com`;
                 const port = inputs.port ?? 5432;

@@ -46,7 +46,7 @@ describe("example program config", () => {
         );
         refuses(
             { "keyshift:signingkeys": { rotatedDate: "2026-11-21" } },
-            "keyshift:signingkeys: unknown config key (known keys: keyshift:kubernetes, keyshift:signingKeys, keyshift:oidc, keyshift:database, keyshift:redis, keyshift:appPassword)",
+            "keyshift:signingkeys: unknown config key (known keys: keyshift:kubernetes, keyshift:signingKeys, keyshift:oidc, keyshift:database, keyshift:redis, keyshift:ciToken, keyshift:appPassword)",
         );
         refuses(
             { "keyshift:signingKeys": { rotatedDate: "2026-11-21", algorithm: "RSA-1024" } },
@@ -79,6 +79,7 @@ describe("the dev stack file", () => {
         const outputs = runProgram(raw);
         assert.deepStrictEqual(Object.keys(outputs).sort(), [
             "appPassword",
+            "ciToken",
             "database",
             "kubernetes",
             "oidc",

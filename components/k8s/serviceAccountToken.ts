@@ -1,0 +1,214 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
+import { Ledger } from "../ring/ring";
+import { Ring, RotationArgs, createRing } from "../ring/slots";
+import { checkNamespace, checkObjectName } from "../validation";
+import { WorkloadRef, WorkloadRestarts } from "./workloadRestarts";
+
+/** The ServiceAccount whose tokens rotate. */
+export interface ServiceAccountRef {
+    namespace: string;
+    name: string;
+    /** Create the ServiceAccount too; default false (it exists already). */
+    create?: boolean;
+}
+
+/** The cluster a kubeconfig points at. */
+export interface ClusterEndpoint {
+    /** The API server URL, for example `https://10.0.0.1:6443`. */
+    server: pulumi.Input<string>;
+    /** Base64 PEM of the CA that signed the API server's certificate (`certificate-authority-data`). */
+    certificateAuthorityData: pulumi.Input<string>;
+    /** The cluster's name in the kubeconfig; default `cluster`. */
+    name?: string;
+}
+
+/** Arguments of ServiceAccountToken. */
+export interface ServiceAccountTokenArgs extends RotationArgs {
+    serviceAccount: ServiceAccountRef;
+    provider: k8s.Provider;
+    /** Labels and annotations for the token Secrets. */
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    /** Build a kubeconfig for the primary token against this cluster. */
+    cluster?: ClusterEndpoint;
+    /** Workloads to restart when the token rotates. */
+    restartWorkloads?: WorkloadRef[];
+    /**
+     * Least time between rotations; default `1d`. The previous token is deleted by the next bump, so the interval is
+     * the least time every holder of a token has to pick up its successor.
+     */
+    minRotationInterval?: pulumi.Input<string>;
+}
+
+/** The Secret name for a slot: `<prefix>-<slot>`, shortened with a digest if it would pass 253 characters. */
+export function tokenSecretName(prefix: string, slot: number): string {
+    const name = `${prefix}-${slot}`;
+    if (name.length <= 253) {
+        return name;
+    }
+    const digest = createHash("sha256").update(prefix).digest("hex").slice(0, 8);
+    return `${prefix.slice(0, 253 - digest.length - 3 - String(slot).length).replace(/[-.]+$/, "")}-${digest}-${slot}`;
+}
+
+/** A kubeconfig (YAML) for one token. Values are JSON-quoted, which YAML reads as double-quoted strings. */
+export function kubeconfigYaml(
+    cluster: { name: string; server: string; certificateAuthorityData: string },
+    user: string,
+    token: string,
+): string {
+    const q = JSON.stringify;
+    return [
+        "apiVersion: v1",
+        "kind: Config",
+        "clusters:",
+        `- name: ${q(cluster.name)}`,
+        "  cluster:",
+        `    server: ${q(cluster.server)}`,
+        `    certificate-authority-data: ${q(cluster.certificateAuthorityData)}`,
+        "users:",
+        `- name: ${q(user)}`,
+        "  user:",
+        `    token: ${q(token)}`,
+        "contexts:",
+        `- name: ${q(`${user}@${cluster.name}`)}`,
+        "  context:",
+        `    cluster: ${q(cluster.name)}`,
+        `    user: ${q(user)}`,
+        `current-context: ${q(`${user}@${cluster.name}`)}`,
+        "",
+    ].join("\n");
+}
+
+export const SERVICE_ACCOUNT_TOKEN_DEFAULT_INTERVAL = "1d";
+
+/**
+ * `kubernetes.io/service-account-token` Secrets in two slots. A bump creates the new primary slot's Secret (replacing
+ * the Secret that held the token from two rotations ago) and keeps the previous token valid until the next bump, so
+ * pipelines holding it keep working while they pick up the new kubeconfig from the stack outputs.
+ *
+ * The token controller fills each Secret after it exists; the Kubernetes provider waits for that before it reports
+ * the Secret created. In a preview a new slot's token is unknown; in render mode (no cluster, no controller) tokens
+ * are empty.
+ */
+export class ServiceAccountToken extends pulumi.ComponentResource {
+    public readonly ledger: pulumi.Output<Ledger>;
+    /** The token in use; secret. */
+    public readonly token: pulumi.Output<string>;
+    /** The token from before the last rotation, still valid until the next one; secret. */
+    public readonly previousToken: pulumi.Output<string>;
+    /** Secret names by slot, and the names of the primary and previous slots' Secrets. */
+    public readonly secretNames: string[];
+    public readonly primarySecretName: pulumi.Output<string>;
+    public readonly previousSecretName: pulumi.Output<string>;
+    public readonly rotatedDate: pulumi.Output<string>;
+    public readonly previousRotatedDate: pulumi.Output<string>;
+    /** A kubeconfig for the primary token, when `cluster` is given; secret. */
+    public readonly kubeconfig?: pulumi.Output<string>;
+
+    constructor(name: string, args: ServiceAccountTokenArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("keyshift:k8s:ServiceAccountToken", name, {}, opts);
+        const account = args.serviceAccount;
+        checkNamespace(account.namespace, "serviceAccount.namespace");
+        checkObjectName(account.name, "serviceAccount.name");
+        const ring: Ring = createRing(this, name, args, {
+            slotCount: 2,
+            staged: 0,
+            defaultInterval: SERVICE_ACCOUNT_TOKEN_DEFAULT_INTERVAL,
+        });
+        this.ledger = ring.ledger;
+
+        const childOpts = { parent: this, provider: args.provider };
+        const dependsOn: pulumi.Resource[] = [];
+        if (account.create) {
+            dependsOn.push(
+                new k8s.core.v1.ServiceAccount(
+                    `${name}-account`,
+                    { metadata: { name: account.name, namespace: account.namespace, labels: args.labels } },
+                    childOpts,
+                ),
+            );
+        }
+        this.secretNames = [0, 1].map((slot) => tokenSecretName(`${account.name}-token`, slot));
+        const secrets = this.secretNames.map(
+            (secretName, slot) =>
+                new k8s.core.v1.Secret(
+                    `${name}-slot${slot}`,
+                    {
+                        metadata: {
+                            name: secretName,
+                            namespace: account.namespace,
+                            labels: { ...args.labels, "app.kubernetes.io/managed-by": "keyshift" },
+                            annotations: {
+                                ...args.annotations,
+                                "kubernetes.io/service-account.name": account.name,
+                                "keyshift.dev/rotated-date": ring.slotDate(slot),
+                            },
+                        },
+                        type: "kubernetes.io/service-account-token",
+                    },
+                    {
+                        ...childOpts,
+                        dependsOn,
+                        // A new generation is a new token: the slot's Secret is replaced, which is what revokes the
+                        // token it held. The same name is reused, so the old Secret goes first.
+                        replacementTrigger: ring.generation(slot),
+                        deleteBeforeReplace: true,
+                        additionalSecretOutputs: ["data", "stringData"],
+                    },
+                ),
+        );
+        const tokens = secrets.map((secret) =>
+            pulumi.secret(
+                secret.data.apply((data) => (data?.token ? Buffer.from(data.token, "base64").toString("utf8") : "")),
+            ),
+        );
+        this.token = pulumi.secret(ring.pick("primary", tokens));
+        this.previousToken = pulumi.secret(ring.pick("previous", tokens));
+        const names = this.secretNames.map((secretName) => pulumi.output(secretName));
+        this.primarySecretName = ring.pick("primary", names);
+        this.previousSecretName = ring.pick("previous", names);
+        const dates = [0, 1].map((slot) => ring.slotDate(slot));
+        this.rotatedDate = ring.pick("primary", dates);
+        this.previousRotatedDate = ring.pick("previous", dates);
+
+        if (args.cluster) {
+            const cluster = args.cluster;
+            this.kubeconfig = pulumi.secret(
+                pulumi
+                    .all([cluster.server, cluster.certificateAuthorityData, this.token])
+                    .apply(([server, certificateAuthorityData, token]) =>
+                        kubeconfigYaml(
+                            { name: cluster.name ?? "cluster", server, certificateAuthorityData },
+                            account.name,
+                            token,
+                        ),
+                    ),
+            );
+        }
+        if (args.restartWorkloads?.length) {
+            new WorkloadRestarts(
+                `${name}-restarts`,
+                {
+                    provider: args.provider,
+                    workloads: args.restartWorkloads,
+                    rotatedDate: this.rotatedDate,
+                    credential: name,
+                },
+                { parent: this, dependsOn: secrets },
+            );
+        }
+
+        this.registerOutputs({
+            ledger: this.ledger,
+            token: this.token,
+            previousToken: this.previousToken,
+            primarySecretName: this.primarySecretName,
+            previousSecretName: this.previousSecretName,
+            rotatedDate: this.rotatedDate,
+            previousRotatedDate: this.previousRotatedDate,
+            kubeconfig: this.kubeconfig,
+        });
+    }
+}
