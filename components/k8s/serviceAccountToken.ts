@@ -42,14 +42,18 @@ export interface ServiceAccountTokenArgs extends RotationArgs {
     minRotationInterval?: pulumi.Input<string>;
 }
 
-/** The Secret name for a slot: `<prefix>-<slot>`, shortened with a digest if it would pass 253 characters. */
-export function tokenSecretName(prefix: string, slot: number): string {
-    const name = `${prefix}-${slot}`;
-    if (name.length <= 253) {
-        return name;
+/**
+ * The Secret name for a slot's generation: `<prefix>-g<generation>`, shortened with a digest if it would pass 253
+ * characters. The generation is in the name because a legacy service-account token is a deterministic JWT of the
+ * Secret's name and the ServiceAccount: a new Secret under an old name would get the very token it was meant to revoke.
+ */
+export function tokenSecretName(prefix: string, generation: number): string {
+    const suffix = `-g${generation}`;
+    if (prefix.length + suffix.length <= 253) {
+        return `${prefix}${suffix}`;
     }
     const digest = createHash("sha256").update(prefix).digest("hex").slice(0, 8);
-    return `${prefix.slice(0, 253 - digest.length - 3 - String(slot).length).replace(/[-.]+$/, "")}-${digest}-${slot}`;
+    return `${prefix.slice(0, 253 - digest.length - 1 - suffix.length).replace(/[-.]+$/, "")}-${digest}${suffix}`;
 }
 
 /** A kubeconfig (YAML) for one token. Values are JSON-quoted, which YAML reads as double-quoted strings. */
@@ -98,8 +102,8 @@ export class ServiceAccountToken extends pulumi.ComponentResource {
     public readonly token: pulumi.Output<string>;
     /** The token from before the last rotation, still valid until the next one; secret. */
     public readonly previousToken: pulumi.Output<string>;
-    /** Secret names by slot, and the names of the primary and previous slots' Secrets. */
-    public readonly secretNames: string[];
+    /** Secret names by slot (they change when the slot's token is regenerated), and the primary's and previous's. */
+    public readonly secretNames: pulumi.Output<string>[];
     public readonly primarySecretName: pulumi.Output<string>;
     public readonly previousSecretName: pulumi.Output<string>;
     public readonly rotatedDate: pulumi.Output<string>;
@@ -130,7 +134,9 @@ export class ServiceAccountToken extends pulumi.ComponentResource {
                 ),
             );
         }
-        this.secretNames = [0, 1].map((slot) => tokenSecretName(`${account.name}-token`, slot));
+        this.secretNames = [0, 1].map((slot) =>
+            ring.generation(slot).apply((generation) => tokenSecretName(`${account.name}-token`, generation)),
+        );
         const secrets = this.secretNames.map(
             (secretName, slot) =>
                 new k8s.core.v1.Secret(
@@ -151,10 +157,9 @@ export class ServiceAccountToken extends pulumi.ComponentResource {
                     {
                         ...childOpts,
                         dependsOn,
-                        // A new generation is a new token: the slot's Secret is replaced, which is what revokes the
-                        // token it held. The same name is reused, so the old Secret goes first.
+                        // A new generation is a new Secret under a new name: created first, then the old one is
+                        // deleted, which is what revokes the token it held.
                         replacementTrigger: ring.generation(slot),
-                        deleteBeforeReplace: true,
                         additionalSecretOutputs: ["data", "stringData"],
                     },
                 ),
@@ -166,9 +171,8 @@ export class ServiceAccountToken extends pulumi.ComponentResource {
         );
         this.token = pulumi.secret(ring.pick("primary", tokens));
         this.previousToken = pulumi.secret(ring.pick("previous", tokens));
-        const names = this.secretNames.map((secretName) => pulumi.output(secretName));
-        this.primarySecretName = ring.pick("primary", names);
-        this.previousSecretName = ring.pick("previous", names);
+        this.primarySecretName = ring.pick("primary", this.secretNames);
+        this.previousSecretName = ring.pick("previous", this.secretNames);
         const dates = [0, 1].map((slot) => ring.slotDate(slot));
         this.rotatedDate = ring.pick("primary", dates);
         this.previousRotatedDate = ring.pick("previous", dates);

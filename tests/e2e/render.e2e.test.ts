@@ -57,13 +57,15 @@ const SECRET = "1-manifest/v1-secret-openshift-kube-apiserver-operator-next-boun
 const CONFIGMAP = "1-manifest/v1-configmap-openshift-config-managed-bound-sa-token-signing-certs.yaml";
 const DB_SECRET = "1-manifest/v1-secret-shop-rds-instance-output.yaml";
 const DEPLOYMENT = "1-manifest/apps_v1-deployment-shop-web.yaml";
-const TOKEN_0 = "1-manifest/v1-secret-ci-deployer-token-0.yaml";
-const TOKEN_1 = "1-manifest/v1-secret-ci-deployer-token-1.yaml";
-const ALL = [DEPLOYMENT, CONFIGMAP, SECRET, DB_SECRET, TOKEN_0, TOKEN_1].sort();
+const TOKEN_G1 = "1-manifest/v1-secret-ci-deployer-token-g1.yaml";
+const TOKEN_G2 = "1-manifest/v1-secret-ci-deployer-token-g2.yaml";
+const TOKEN_G3 = "1-manifest/v1-secret-ci-deployer-token-g3.yaml";
+const ALL = [DEPLOYMENT, CONFIGMAP, SECRET, DB_SECRET, TOKEN_G1, TOKEN_G2].sort();
 
 /** Which manifests differ between two renderings. */
 function rewritten(before: Map<string, string>, after: Map<string, string>): string[] {
-    return ALL.filter((file) => digestOf(before.get(file) ?? "") !== digestOf(after.get(file) ?? ""));
+    const files = [...new Set([...before.keys(), ...after.keys()])].sort();
+    return files.filter((file) => digestOf(before.get(file) ?? "") !== digestOf(after.get(file) ?? ""));
 }
 
 /** A Secret manifest's values, whether the provider rendered them as data or stringData. */
@@ -170,17 +172,19 @@ describe("the example program rendering Kubernetes manifests on the real engine"
         assert.ok(outputsDb.database.value.previous.value === password, "the old password is kept as previous");
         assert.ok(secretValues(afterDb.get(DB_SECRET)!).database_password === outputsDb.database.value.primary.value);
 
-        // The CI token: both slots' service-account-token Secrets; a bump rewrites the new primary slot's only.
-        const token = parse(afterDb.get(TOKEN_0)!);
+        // The CI token: both slots' service-account-token Secrets; a bump writes the new primary slot's Secret under a
+        // new name and removes the one it replaces; the previous token's Secret is untouched.
+        const token = parse(afterDb.get(TOKEN_G1)!);
         assert.strictEqual(token.type, "kubernetes.io/service-account-token");
         assert.strictEqual(token.metadata.annotations["kubernetes.io/service-account.name"], "deployer");
         writeFileSync(STACK_FILE, stackConfig(renderDir, "2026-03-01", "2026-02-01", "2026-02-15"));
         const tokenBump = await stack.up();
         assert.deepStrictEqual(changes(tokenBump.summary.resourceChanges), { update: 1, replace: 1 });
         const afterToken = manifests(renderDir);
-        assert.deepStrictEqual(rewritten(afterDb, afterToken), [TOKEN_1]);
+        assert.deepStrictEqual(rewritten(afterDb, afterToken), [TOKEN_G2, TOKEN_G3]);
+        assert.ok(!afterToken.has(TOKEN_G2) && afterToken.has(TOKEN_G3) && afterToken.has(TOKEN_G1));
         assert.strictEqual(
-            parse(afterToken.get(TOKEN_1)!).metadata.annotations["keyshift.dev/rotated-date"],
+            parse(afterToken.get(TOKEN_G3)!).metadata.annotations["keyshift.dev/rotated-date"],
             "2026-02-15",
         );
 

@@ -39,8 +39,8 @@ describe("ServiceAccountToken", () => {
         assert.deepStrictEqual(
             secrets.map((s) => [s.name, s.inputs.metadata.name, s.inputs.metadata.namespace, s.inputs.type]),
             [
-                ["ci-slot0", "deployer-token-0", "ci", "kubernetes.io/service-account-token"],
-                ["ci-slot1", "deployer-token-1", "ci", "kubernetes.io/service-account-token"],
+                ["ci-slot0", "deployer-token-g1", "ci", "kubernetes.io/service-account-token"],
+                ["ci-slot1", "deployer-token-g2", "ci", "kubernetes.io/service-account-token"],
             ],
         );
         for (const secret of secrets) {
@@ -72,7 +72,15 @@ describe("ServiceAccountToken", () => {
             ![d3.token, d3.previousToken].includes(d1.token),
             "the D1 token's Secret was replaced by the second bump",
         );
-        assert.strictEqual(d3.primarySecretName, d1.primarySecretName, "slot names are stable");
+        assert.strictEqual(d3.primarySecretName, "deployer-token-g4", "a regenerated slot's Secret gets a new name");
+        assert.strictEqual(d3.previousSecretName, d2.primarySecretName);
+        const same = await run(harness, "2026-03-01");
+        assert.deepStrictEqual(
+            [same.primarySecretName, same.previousSecretName],
+            [d3.primarySecretName, d3.previousSecretName],
+            "names are stable while the date is",
+        );
+        assert.strictEqual(harness.generatedThisRun, 0);
     });
 
     it("keeps every token and the kubeconfig secret, and the kubeconfig is a valid config for the primary token", async () => {
@@ -123,21 +131,18 @@ describe("ServiceAccountToken", () => {
         );
     });
 
-    it("derives valid, distinct, stable Secret names for any valid ServiceAccount name (property)", () => {
+    it("derives valid, distinct, stable Secret names for any valid ServiceAccount name and generation (property)", () => {
         const label = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/);
         const subdomain = fc
             .array(label, { minLength: 1, maxLength: 5 })
             .map((labels) => labels.join("."))
             .filter((name) => name.length <= 253);
         fc.assert(
-            fc.property(subdomain, (account) => {
-                const names = [0, 1].map((slot) => tokenSecretName(`${account}-token`, slot));
+            fc.property(subdomain, fc.integer({ min: 1, max: 1_000_000 }), (account, generation) => {
+                const names = [generation, generation + 1].map((g) => tokenSecretName(`${account}-token`, g));
                 assert.ok(names.every(isDns1123Subdomain), JSON.stringify(names));
                 assert.notStrictEqual(names[0], names[1]);
-                assert.deepStrictEqual(
-                    names,
-                    [0, 1].map((slot) => tokenSecretName(`${account}-token`, slot)),
-                );
+                assert.strictEqual(tokenSecretName(`${account}-token`, generation), names[0]);
             }),
             { numRuns: 500 },
         );

@@ -1,0 +1,180 @@
+import * as assert from "assert";
+import * as path from "path";
+import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
+import { parse } from "yaml";
+import { Stack } from "@pulumi/pulumi/automation";
+import { changes, createStack, engineEnv } from "../e2e/engine";
+import { SignerFiles, TestCluster, kubeBinaries } from "./cluster";
+import { discoveryDocument } from "../../components/aws/oidcIssuer";
+import { Jwks } from "../../components/jwks";
+
+// keyshift's rotations against a real kube-apiserver: the signer flags come from keyshift's outputs, tokens come from
+// the TokenRequest API and the token controller, and TokenReview is the judge.
+
+const PROGRAM = path.join(__dirname, "program");
+
+interface SignerState extends SignerFiles {
+    jwks: Jwks;
+    kids: { primary: string; previous: string; next: string };
+}
+
+const kidOf = (token: string) => decodeProtectedHeader(token).kid;
+const kidsOf = (jwks: Jwks) => jwks.keys.map((key) => key.kid).sort();
+
+describe("keyshift on a real Kubernetes API server", function () {
+    this.timeout(900_000);
+    let env: Record<string, string>;
+    let cleanup: () => void;
+    let signerStack: Stack;
+    let tokenStack: Stack | undefined;
+    let cluster: TestCluster | undefined;
+    const states: Record<string, SignerState> = {};
+    const tokens: Record<string, string> = {};
+
+    async function signer(date: string): Promise<SignerState> {
+        await signerStack.setConfig("cluster:rotatedDate", { value: date });
+        await signerStack.up();
+        const outputs = await signerStack.outputs();
+        return {
+            signingKeyPem: outputs.signingKeyPem.value,
+            trustedPublicKeys: outputs.trustedPublicKeys.value,
+            jwks: JSON.parse(outputs.jwks.value),
+            kids: outputs.kids.value,
+        };
+    }
+
+    before(async () => {
+        // Fails here, in one line, when there are no binaries: this suite never skips.
+        kubeBinaries();
+        ({ env, cleanup } = engineEnv());
+        signerStack = await createStack(PROGRAM, "signer", env);
+        await signerStack.setConfig("cluster:part", { value: "signer" });
+    });
+
+    after(async () => {
+        try {
+            if (tokenStack) {
+                await tokenStack.destroy().catch(() => undefined);
+                await tokenStack.workspace.removeStack("token", { force: true });
+            }
+            await signerStack?.workspace.removeStack("signer", { force: true });
+        } finally {
+            await cluster?.stop();
+            cleanup?.();
+        }
+    });
+
+    it("1. D1: a TokenRequest token carries the primary's kid and verifies against keyshift's keys.json; the API server publishes exactly the trusted set", async () => {
+        states.d1 = await signer("2026-01-01");
+        cluster = await TestCluster.start(states.d1, { tokenController: true });
+        await cluster.createServiceAccount("default", "app");
+        tokens.d1 = await cluster.tokenRequest("default", "app");
+        assert.strictEqual(kidOf(tokens.d1), states.d1.kids.primary);
+        const verified = await jwtVerify(tokens.d1, createLocalJWKSet(states.d1.jwks as never), {
+            issuer: cluster.issuer,
+        });
+        assert.strictEqual(verified.payload.sub, "system:serviceaccount:default:app");
+        const published = await cluster.request("GET", "/openid/v1/jwks");
+        assert.strictEqual(published.status, 200);
+        assert.deepStrictEqual(kidsOf(published.body), kidsOf(states.d1.jwks));
+        for (const key of states.d1.jwks.keys) {
+            const theirs = published.body.keys.find((k: { kid: string }) => k.kid === key.kid);
+            assert.deepStrictEqual([theirs.n, theirs.e, theirs.alg, theirs.use], [key.n, key.e, key.alg, key.use]);
+        }
+    });
+
+    it("6. the discovery document keyshift publishes agrees with the API server's", async () => {
+        const theirs = (await cluster!.request("GET", "/.well-known/openid-configuration")).body;
+        const ours = discoveryDocument(cluster!.issuer, states.d1.jwks);
+        assert.strictEqual(ours.issuer, theirs.issuer);
+        assert.strictEqual(ours.jwks_uri, theirs.jwks_uri);
+        assert.deepStrictEqual(
+            ours.id_token_signing_alg_values_supported,
+            theirs.id_token_signing_alg_values_supported,
+        );
+        assert.deepStrictEqual(ours.response_types_supported, theirs.response_types_supported);
+        assert.deepStrictEqual(ours.subject_types_supported, theirs.subject_types_supported);
+    });
+
+    it("2. D2: the D1 token still passes TokenReview; new tokens carry the old next key's kid, already in D1's keys.json", async () => {
+        states.d2 = await signer("2026-04-01");
+        await cluster!.restart(states.d2);
+        assert.strictEqual(await cluster!.tokenReview(tokens.d1), true);
+        tokens.d2 = await cluster!.tokenRequest("default", "app");
+        assert.strictEqual(kidOf(tokens.d2), states.d2.kids.primary);
+        assert.strictEqual(states.d2.kids.primary, states.d1.kids.next);
+        assert.ok(kidsOf(states.d1.jwks).includes(kidOf(tokens.d2)!));
+        assert.strictEqual(await cluster!.tokenReview(tokens.d2), true);
+    });
+
+    it("3. D3: the D1 token is refused (its key left the trusted set); the D2 token still passes", async () => {
+        states.d3 = await signer("2026-07-01");
+        await cluster!.restart(states.d3);
+        assert.ok(!kidsOf(states.d3.jwks).includes(states.d1.kids.primary));
+        assert.strictEqual(await cluster!.tokenReview(tokens.d1), false);
+        assert.strictEqual(await cluster!.tokenReview(tokens.d2), true);
+        tokens.d3 = await cluster!.tokenRequest("default", "app");
+    });
+
+    it("4. rollback to D2's date: tokens from both remaining keys pass and no key material changed", async () => {
+        const rolledBack = await signer("2026-04-01");
+        await cluster!.restart(rolledBack);
+        assert.deepStrictEqual([...rolledBack.trustedPublicKeys].sort(), [...states.d3.trustedPublicKeys].sort());
+        assert.strictEqual(rolledBack.kids.primary, states.d2.kids.primary);
+        assert.strictEqual(await cluster!.tokenReview(tokens.d2), true);
+        assert.strictEqual(await cluster!.tokenReview(tokens.d3), true);
+    });
+
+    it("5. ServiceAccountToken through the real Kubernetes provider: filled, overlapping, retired, and a working kubeconfig", async () => {
+        await cluster!.request("POST", "/api/v1/namespaces", { metadata: { name: "ci" } });
+        tokenStack = await createStack(PROGRAM, "token", env);
+        await tokenStack.setConfig("cluster:part", { value: "token" });
+        await tokenStack.setConfig("cluster:kubeconfig", { value: cluster!.adminKubeconfig(), secret: true });
+        await tokenStack.setConfig("cluster:server", { value: cluster!.server });
+        await tokenStack.setConfig("cluster:caData", { value: cluster!.caData });
+        const up = async (date: string) => {
+            await tokenStack!.setConfig("cluster:rotatedDate", { value: date });
+            const result = await tokenStack!.up();
+            const outputs = await tokenStack!.outputs();
+            assert.strictEqual(outputs.token.secret, true);
+            assert.strictEqual(outputs.kubeconfig.secret, true);
+            return {
+                result,
+                token: outputs.token.value as string,
+                previous: outputs.previousToken.value as string,
+                kubeconfig: outputs.kubeconfig.value as string,
+            };
+        };
+
+        const t1 = await up("2026-01-01");
+        assert.ok(t1.token.length > 100, "the token controller filled the Secret and the provider read it back");
+        assert.strictEqual(await cluster!.tokenReview(t1.token), true);
+        const config = parse(t1.kubeconfig);
+        const user = config.users[0].user.token;
+        assert.strictEqual(config.clusters[0].cluster.server, cluster!.server);
+        const whoami = await cluster!.request(
+            "POST",
+            "/apis/authentication.k8s.io/v1/selfsubjectreviews",
+            { apiVersion: "authentication.k8s.io/v1", kind: "SelfSubjectReview" },
+            user,
+        );
+        assert.strictEqual(whoami.status, 201);
+        assert.strictEqual(whoami.body.status.userInfo.username, "system:serviceaccount:ci:deployer");
+
+        const t2 = await up("2026-02-01");
+        assert.deepStrictEqual(changes(t2.result.summary.resourceChanges), { update: 1, replace: 1 });
+        assert.ok(t2.previous === t1.token, "the old token is kept as previous");
+        assert.strictEqual(await cluster!.tokenReview(t1.token), true, "the previous token keeps working");
+        assert.strictEqual(await cluster!.tokenReview(t2.token), true);
+
+        const t3 = await up("2026-03-01");
+        assert.ok(t3.previous === t2.token);
+        assert.strictEqual(
+            await cluster!.refusedWithinCacheTtl(t1.token),
+            true,
+            "the oldest Secret was deleted, its token refused",
+        );
+        assert.strictEqual(await cluster!.tokenReview(t2.token), true);
+        assert.strictEqual(await cluster!.tokenReview(t3.token), true);
+    });
+});
