@@ -38,3 +38,9 @@ pulumi destroy --yes --non-interactive -s "$stack" >/dev/null
 pulumi stack rm --yes -s "$stack" >/dev/null
 rm -f "stacks/Pulumi.$stack.yaml"
 echo; echo "demo stack destroyed; state was kept under .keyshift/state"
+
+# With Kubernetes test binaries (kube-apiserver on PATH, or ../shared/kube), show a real API server using the keys.
+if command -v kube-apiserver >/dev/null 2>&1 || [[ -x ../shared/kube/install.sh ]]; then
+  echo; echo "== 5. a real kube-apiserver signing tokens with keyshift's keys through two rotations"
+  npx ts-node --transpile-only scripts/cluster-demo.ts
+fi

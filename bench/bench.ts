@@ -1,0 +1,283 @@
+// keyshift's benchmarks: `npm run bench` prints two tables and writes them to bench/results.md.
+//  1. Evaluation overhead: a program of N credentials under pulumi.runtime.setMocks, built with keyshift components,
+//     against a baseline declaring the same provider resources by hand. Median of several runs in one process.
+//  2. Blast radius: the steps one date bump makes, per credential, from the real engine's preview of the example
+//     program (offline sections), and from the mocks' recorded inputs for the AWS ones the offline engine cannot run.
+// Timings are measured here, never asserted in tests.
+
+import { execFileSync } from "child_process";
+import { generateKeyPairSync } from "crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import * as tls from "@pulumi/tls";
+
+const REPO = path.resolve(__dirname, "..");
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const SIZES = (process.env.BENCH_SIZES ?? "10,100,1000").split(",").map(Number);
+
+// One real key pair serves every mocked tls key: the components compute kids from the public key.
+const { publicKey: PUBLIC_PEM, privateKey: PRIVATE_PEM } = generateKeyPairSync("ec", {
+    namedCurve: "P-256",
+    publicKeyEncoding: { type: "spki", format: "pem" },
+    privateKeyEncoding: { type: "pkcs8", format: "pem" },
+});
+
+class CountingMocks implements pulumi.runtime.Mocks {
+    count = 0;
+    private waiters: { target: number; resolve: () => void }[] = [];
+    newResource(args: pulumi.runtime.MockResourceArgs) {
+        this.count++;
+        for (const waiter of this.waiters.filter((w) => this.count >= w.target)) waiter.resolve();
+        this.waiters = this.waiters.filter((w) => this.count < w.target);
+        const state: Record<string, unknown> = { ...args.inputs };
+        if (args.type.startsWith("pulumi-nodejs:dynamic")) {
+            // What the ledger's check computes on a first run.
+            state.ledger = {
+                rotatedDate: args.inputs.rotatedDate,
+                rollbackDate: "",
+                primary: 0,
+                slots: [1, 2, 3]
+                    .slice(0, args.inputs.slotCount)
+                    .map((generation) => ({ generation, date: args.inputs.rotatedDate })),
+            };
+        }
+        if (args.type === "tls:index/privateKey:PrivateKey")
+            Object.assign(state, { privateKeyPem: PRIVATE_PEM, publicKeyPem: PUBLIC_PEM });
+        if (args.type === "random:index/randomPassword:RandomPassword") state.result = "x".repeat(32);
+        return { id: `${args.name}-id`, state };
+    }
+    call(args: pulumi.runtime.MockCallArgs) {
+        return args.inputs;
+    }
+    until(target: number): Promise<void> {
+        return this.count >= target
+            ? Promise.resolve()
+            : new Promise((resolve) => this.waiters.push({ target, resolve }));
+    }
+}
+
+interface Variant {
+    name: string;
+    /** Declares credential `id`; returns how many resources it registers. */
+    declare(id: string): number;
+    /** Resources it registers per credential. */
+    perCredential: number;
+}
+
+// One mock monitor for the whole process: replacing it between runs would orphan the components whose outputs are
+// still being registered. Each run uses fresh resource names instead.
+const mocks = new CountingMocks();
+let runNumber = 0;
+
+async function timeProgram(variant: Variant, n: number): Promise<number> {
+    const run = runNumber++;
+    const start = process.hrtime.bigint();
+    let expected = mocks.count;
+    for (let i = 0; i < n; i++) expected += variant.declare(`r${run}c${i}`);
+    await mocks.until(expected);
+    const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    return elapsed;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function overhead(): Promise<string[]> {
+    await pulumi.runtime.setMocks(mocks, "bench", "bench", false);
+    // Loaded here so their import cost is not inside the timed programs.
+    const { RotatingPassword } = await import("../components/passwords/rotatingPassword");
+    const { RotatingKeyPair } = await import("../components/keys/rotatingKeyPair");
+    const pairs: [Variant, Variant][] = [
+        [
+            {
+                name: "RotatingPassword",
+                perCredential: 4,
+                declare: (id) => (new RotatingPassword(id, { rotatedDate: "2026-01-01" }), 4),
+            },
+            {
+                name: "2 × RandomPassword by hand",
+                perCredential: 2,
+                declare: (id) => {
+                    for (const slot of [0, 1])
+                        new random.RandomPassword(`${id}-slot${slot}`, {
+                            length: 32,
+                            special: false,
+                            keepers: { generation: String(slot + 1) },
+                        });
+                    return 2;
+                },
+            },
+        ],
+        [
+            {
+                name: "RotatingKeyPair",
+                perCredential: 5,
+                declare: (id) => (new RotatingKeyPair(id, { rotatedDate: "2026-01-01", algorithm: "ECDSA-P256" }), 5),
+            },
+            {
+                name: "3 × tls.PrivateKey by hand",
+                perCredential: 3,
+                declare: (id) => {
+                    for (const slot of [0, 1, 2])
+                        new tls.PrivateKey(`${id}-slot${slot}`, { algorithm: "ECDSA", ecdsaCurve: "P256" });
+                    return 3;
+                },
+            },
+        ],
+    ];
+    const rows = [
+        "| component vs baseline | N | keyshift ms | baseline ms | keyshift ms / credential | ratio | keyshift ms / resource | baseline ms / resource |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ];
+    for (const [subject, baseline] of pairs) {
+        await timeProgram(subject, 10); // warm the JIT and the provider serialization cache
+        await timeProgram(baseline, 10);
+        for (const n of SIZES) {
+            const ours: number[] = [];
+            const theirs: number[] = [];
+            for (let run = 0; run < RUNS; run++) {
+                ours.push(await timeProgram(subject, n));
+                theirs.push(await timeProgram(baseline, n));
+            }
+            const [a, b] = [median(ours), median(theirs)];
+            rows.push(
+                `| ${subject.name} vs ${baseline.name} | ${n} | ${a.toFixed(0)} | ${b.toFixed(0)} | ${(a / n).toFixed(2)} | ${(a / b).toFixed(2)} | ${(a / n / subject.perCredential).toFixed(2)} | ${(b / n / baseline.perCredential).toFixed(2)} |`,
+            );
+            console.log(rows[rows.length - 1]);
+        }
+    }
+    return rows;
+}
+
+function importCost(): string[] {
+    const rows = ["| module | import ms (fresh process, median of 3) |", "| --- | ---: |"];
+    for (const mod of [
+        "@pulumi/pulumi",
+        "@pulumi/random",
+        "@pulumi/tls",
+        "@pulumi/kubernetes",
+        "@pulumi/aws/s3",
+        "@pulumi/aws/rds",
+        "@pulumi/aws/elasticache",
+        "@pulumi/aws",
+    ]) {
+        const times = [0, 1, 2].map(() =>
+            Number(
+                execFileSync(
+                    "node",
+                    [
+                        "-e",
+                        `const t=process.hrtime.bigint();require(${JSON.stringify(mod)});console.log(Number(process.hrtime.bigint()-t)/1e6)`,
+                    ],
+                    {
+                        cwd: REPO,
+                        encoding: "utf8",
+                    },
+                ).trim(),
+            ),
+        );
+        rows.push(`| \`${mod}\` | ${median(times).toFixed(0)} |`);
+        console.log(rows[rows.length - 1]);
+    }
+    return rows;
+}
+
+async function blastRadius(): Promise<string[]> {
+    const { createStack, engineEnv } = await import("../tests/e2e/engine");
+    const { env, cleanup } = engineEnv();
+    const stackName = "bench-blast";
+    const stackFile = path.join(REPO, "stacks", `Pulumi.${stackName}.yaml`);
+    const renderDir = mkdtempSync(path.join(os.tmpdir(), "keyshift-bench-"));
+    const sections = ["signingKeys", "database", "ciToken", "appPassword"];
+    const config = (bumped?: string) =>
+        [
+            "config:",
+            `  keyshift:kubernetes: { renderYamlToDirectory: ${renderDir} }`,
+            `  keyshift:signingKeys: { rotatedDate: "${bumped === "signingKeys" ? "2026-02-01" : "2026-01-01"}", publishToKubernetes: true }`,
+            `  keyshift:database: { rotatedDate: "${bumped === "database" ? "2026-02-01" : "2026-01-01"}", engine: postgres, username: app, connection: { address: db.internal, port: 5432, dbName: app }, publishToKubernetes: true, namespace: shop, restartWorkloads: [Deployment/shop/api] }`,
+            `  keyshift:ciToken: { rotatedDate: "${bumped === "ciToken" ? "2026-02-01" : "2026-01-01"}", namespace: ci, serviceAccount: deployer }`,
+            `  keyshift:appPassword: { rotatedDate: "${bumped === "appPassword" ? "2026-02-01" : "2026-01-01"}" }`,
+            "",
+        ].join("\n");
+    const minimum: Record<string, string> = {
+        signingKeys: "1 key replaced + ledger; Secret (staged key) and ConfigMap (trusted keys) must publish it",
+        database: "1 password replaced + ledger; the app Secret and the restart annotation must follow",
+        ciToken: "1 token Secret replaced + ledger",
+        appPassword: "1 password replaced + ledger",
+    };
+    const rows = [
+        "| credential (bumped alone) | created | updated | replaced | deleted | steps | minimum |",
+        "| --- | ---: | ---: | ---: | ---: | --- | --- |",
+    ];
+    writeFileSync(stackFile, config());
+    const stack = await createStack(REPO, stackName, env);
+    try {
+        await stack.up();
+        for (const section of sections) {
+            writeFileSync(stackFile, config(section));
+            const steps: string[] = [];
+            const preview = await stack.preview({
+                onEvent: (event) => {
+                    const meta = event.resourcePreEvent?.metadata;
+                    if (
+                        meta &&
+                        meta.op !== "same" &&
+                        !meta.type.startsWith("pulumi:providers:") &&
+                        !["create-replacement", "delete-replaced"].includes(meta.op)
+                    ) {
+                        steps.push(`${meta.op} ${meta.type.split(":").pop()}`);
+                    }
+                },
+            });
+            const s = preview.changeSummary;
+            rows.push(
+                `| ${section} | ${s.create ?? 0} | ${s.update ?? 0} | ${s.replace ?? 0} | ${s.delete ?? 0} | ${steps.sort().join(", ")} | ${minimum[section]} |`,
+            );
+            console.log(rows[rows.length - 1]);
+        }
+        await stack.destroy();
+    } finally {
+        await stack.workspace.removeStack(stackName, { force: true }).catch(() => undefined);
+        rmSync(stackFile, { force: true });
+        rmSync(renderDir, { recursive: true, force: true });
+        cleanup();
+    }
+    return rows;
+}
+
+async function main() {
+    const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node.js ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
+    console.log(`machine: ${machine}\n\n## Evaluation overhead (median of ${RUNS})`);
+    const overheadRows = await overhead();
+    console.log("\n## Import cost");
+    const importRows = importCost();
+    console.log("\n## Blast radius of one date bump (real engine preview)");
+    const blastRows = await blastRadius();
+    const report = [
+        "# keyshift benchmarks",
+        "",
+        `Machine: ${machine}. Written by \`npm run bench\`.`,
+        "",
+        `## Evaluation overhead under \`setMocks\` (median of ${RUNS} runs in one process)`,
+        "",
+        ...overheadRows,
+        "",
+        "## Import cost",
+        "",
+        ...importRows,
+        "",
+        "## Blast radius of one date bump (real engine preview of the example program)",
+        "",
+        ...blastRows,
+        "",
+    ].join("\n");
+    writeFileSync(path.join(__dirname, "results.md"), report);
+}
+
+main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+});
