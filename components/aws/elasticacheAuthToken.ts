@@ -1,12 +1,11 @@
 import * as elasticache from "@pulumi/aws/elasticache";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { WorkloadRestarts } from "../k8s/workloadRestarts";
+import { CredentialSecretArgs, publishCredentialSecret } from "../k8s/credentialSecret";
 import { PasswordSlot, RotatingPassword } from "../passwords/rotatingPassword";
 import { Ledger } from "../ring/ring";
 import { RotationArgs } from "../ring/slots";
-import { argError, checkNamespace, checkObjectName } from "../validation";
-import { CredentialSecretArgs } from "./rdsPassword";
+import { argError } from "../validation";
 import { ELASTICACHE_TOKEN, supportsAuthRotation } from "./rules";
 
 /** Replication group arguments passed through; the AUTH inputs are keyshift's. */
@@ -109,44 +108,20 @@ export class ElasticacheAuthToken extends pulumi.ComponentResource {
         );
 
         if (args.kubernetes) {
-            const secretName = args.kubernetes.name ?? "elasticache-redis-output";
-            checkObjectName(secretName, "kubernetes.name");
-            checkNamespace(args.kubernetes.namespace, "kubernetes.namespace");
             const rg = this.replicationGroup;
-            this.secret = new k8s.core.v1.Secret(
-                `${name}-secret`,
-                {
-                    metadata: {
-                        name: secretName,
-                        namespace: args.kubernetes.namespace,
-                        labels: { "app.kubernetes.io/managed-by": "keyshift" },
-                    },
-                    type: "Opaque",
-                    stringData: pulumi.secret(
-                        pulumi
-                            .all([this.authToken, rg.primaryEndpointAddress, rg.memberClusters, rg.id])
-                            .apply(([auth, endpoint, members, id]) => ({
-                                auth_token: auth,
-                                primary_endpoint_address: endpoint,
-                                member_clusters: (members ?? []).join(","),
-                                replication_group_id: id,
-                            })),
-                    ),
-                },
-                { parent: this, provider: args.kubernetes.provider, additionalSecretOutputs: ["data", "stringData"] },
-            );
-            if (args.kubernetes.restartWorkloads?.length) {
-                new WorkloadRestarts(
-                    `${name}-restarts`,
-                    {
-                        provider: args.kubernetes.provider,
-                        workloads: args.kubernetes.restartWorkloads,
-                        rotatedDate: this.ledger.apply((ledger) => ledger.rotatedDate),
-                        credential: name,
-                    },
-                    { parent: this, dependsOn: [this.secret, this.replicationGroup] },
-                );
-            }
+            this.secret = publishCredentialSecret(this, name, args.kubernetes, {
+                defaultName: "elasticache-redis-output",
+                values: pulumi
+                    .all([this.authToken, rg.primaryEndpointAddress, rg.memberClusters, rg.id])
+                    .apply(([auth, endpoint, members, id]) => ({
+                        auth_token: auth,
+                        primary_endpoint_address: endpoint,
+                        member_clusters: (members ?? []).join(","),
+                        replication_group_id: id,
+                    })),
+                rotatedDate: this.ledger.apply((ledger) => ledger.rotatedDate),
+                dependsOn: [rg],
+            });
         }
 
         this.registerOutputs({

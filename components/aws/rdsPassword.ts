@@ -1,23 +1,13 @@
 import * as rds from "@pulumi/aws/rds";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { WorkloadRef, WorkloadRestarts } from "../k8s/workloadRestarts";
+import { CredentialSecretArgs, publishCredentialSecret } from "../k8s/credentialSecret";
 import { PasswordSlot, RotatingPassword } from "../passwords/rotatingPassword";
 import { CharacterRules } from "../passwords/rules";
 import { Ledger } from "../ring/ring";
 import { RotationArgs } from "../ring/slots";
-import { argError, checkNamespace, checkObjectName } from "../validation";
+import { argError } from "../validation";
 import { RDS_ENGINES, RdsEngine, rdsConstraints, rdsDefaultLength, rdsUrlScheme } from "./rules";
-
-/** Where applications read the credentials from. */
-export interface CredentialSecretArgs {
-    provider: k8s.Provider;
-    /** Secret name; default `rds-instance-output`. */
-    name?: string;
-    namespace?: string;
-    /** Workloads to restart when the password rotates. */
-    restartWorkloads?: WorkloadRef[];
-}
 
 /** How to reach an instance defined elsewhere, for the applications' Secret. */
 export interface RdsConnection {
@@ -135,9 +125,6 @@ export class RdsPassword extends pulumi.ComponentResource {
         }
 
         if (args.kubernetes) {
-            const secretName = args.kubernetes.name ?? "rds-instance-output";
-            checkObjectName(secretName, "kubernetes.name");
-            checkNamespace(args.kubernetes.namespace, "kubernetes.namespace");
             if (!connection) {
                 argError(
                     "connection",
@@ -145,48 +132,28 @@ export class RdsPassword extends pulumi.ComponentResource {
                 );
             }
             const scheme = rdsUrlScheme(args.engine);
-            const data = pulumi
-                .all([
-                    args.username,
-                    this.password,
-                    connection.address,
-                    connection.port,
-                    connection.endpoint ?? "",
-                    connection.dbName ?? "",
-                ])
-                .apply(([user, pass, address, port, endpoint, db]) => ({
-                    database_username: user,
-                    database_password: pass,
-                    database_name: db,
-                    rds_instance_endpoint: endpoint || `${address}:${port}`,
-                    rds_instance_address: address,
-                    url: databaseUrl(scheme, user, pass, address, port, db),
-                }));
-            this.secret = new k8s.core.v1.Secret(
-                `${name}-secret`,
-                {
-                    metadata: {
-                        name: secretName,
-                        namespace: args.kubernetes.namespace,
-                        labels: { "app.kubernetes.io/managed-by": "keyshift" },
-                    },
-                    type: "Opaque",
-                    stringData: pulumi.secret(data),
-                },
-                { parent: this, provider: args.kubernetes.provider, additionalSecretOutputs: ["data", "stringData"] },
-            );
-            if (args.kubernetes.restartWorkloads?.length) {
-                new WorkloadRestarts(
-                    `${name}-restarts`,
-                    {
-                        provider: args.kubernetes.provider,
-                        workloads: args.kubernetes.restartWorkloads,
-                        rotatedDate: this.ledger.apply((ledger) => ledger.rotatedDate),
-                        credential: name,
-                    },
-                    { parent: this, dependsOn: [this.secret, ...(this.instance ? [this.instance] : [])] },
-                );
-            }
+            this.secret = publishCredentialSecret(this, name, args.kubernetes, {
+                defaultName: "rds-instance-output",
+                values: pulumi
+                    .all([
+                        args.username,
+                        this.password,
+                        connection.address,
+                        connection.port,
+                        connection.endpoint ?? "",
+                        connection.dbName ?? "",
+                    ])
+                    .apply(([user, pass, address, port, endpoint, db]) => ({
+                        database_username: user,
+                        database_password: pass,
+                        database_name: db,
+                        rds_instance_endpoint: endpoint || `${address}:${port}`,
+                        rds_instance_address: address,
+                        url: databaseUrl(scheme, user, pass, address, port, db),
+                    })),
+                rotatedDate: this.ledger.apply((ledger) => ledger.rotatedDate),
+                dependsOn: this.instance ? [this.instance] : [],
+            });
         }
 
         this.registerOutputs({

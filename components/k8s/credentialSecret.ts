@@ -1,0 +1,60 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { checkNamespace, checkObjectName } from "../validation";
+import { WorkloadRef, WorkloadRestarts } from "./workloadRestarts";
+
+/** Where applications read a rotated credential from, and who must restart to read it again. */
+export interface CredentialSecretArgs {
+    provider: k8s.Provider;
+    /** Secret name; each component documents its default. */
+    name?: string;
+    namespace?: string;
+    /** Workloads to restart when the credential rotates. */
+    restartWorkloads?: WorkloadRef[];
+}
+
+/**
+ * The Secret applications read a credential from, kept in step with it, and the restart of the workloads that read it
+ * (after the Secret and whatever else `dependsOn` names, so restarted pods see the new value). Children of `parent`.
+ */
+export function publishCredentialSecret(
+    parent: pulumi.ComponentResource,
+    name: string,
+    args: CredentialSecretArgs,
+    options: {
+        defaultName: string;
+        values: pulumi.Input<Record<string, pulumi.Input<string>>>;
+        rotatedDate: pulumi.Output<string>;
+        dependsOn?: pulumi.Resource[];
+    },
+): k8s.core.v1.Secret {
+    const secretName = args.name ?? options.defaultName;
+    checkObjectName(secretName, "kubernetes.name");
+    checkNamespace(args.namespace, "kubernetes.namespace");
+    const secret = new k8s.core.v1.Secret(
+        `${name}-secret`,
+        {
+            metadata: {
+                name: secretName,
+                namespace: args.namespace,
+                labels: { "app.kubernetes.io/managed-by": "keyshift" },
+            },
+            type: "Opaque",
+            stringData: pulumi.secret(pulumi.output(options.values)),
+        },
+        { parent, provider: args.provider, additionalSecretOutputs: ["data", "stringData"] },
+    );
+    if (args.restartWorkloads?.length) {
+        new WorkloadRestarts(
+            `${name}-restarts`,
+            {
+                provider: args.provider,
+                workloads: args.restartWorkloads,
+                rotatedDate: options.rotatedDate,
+                credential: name,
+            },
+            { parent, dependsOn: [secret, ...(options.dependsOn ?? [])] },
+        );
+    }
+    return secret;
+}
