@@ -11,8 +11,11 @@ export interface OidcIssuerArgs {
      * `keys.json` and `.well-known/openid-configuration` are served under it.
      */
     issuerUrl: pulumi.Input<string>;
-    /** The JWKS to publish: a document, its JSON, or any key source's `jwks` output (ServiceAccountSigningKeys). */
-    jwks: pulumi.Input<Jwks | string>;
+    /**
+     * The JWKS to publish: a document, its JSON, any key source's `jwks` output, or the key source itself (anything
+     * with a `jwks` output, such as ServiceAccountSigningKeys).
+     */
+    jwks: pulumi.Input<Jwks | string> | { jwks: pulumi.Output<string> };
     /** Publish into this existing bucket instead of creating one. Its ownership and public-access settings are not touched. */
     existingBucketName?: pulumi.Input<string>;
     /** Name of the bucket to create; default: a name Pulumi derives from the component's. */
@@ -53,6 +56,10 @@ export function checkIssuerUrl(value: pulumi.Input<string>, propertyPath: string
 
 const JSON_OBJECT = { contentType: "application/json" };
 
+function isKeySource(value: unknown): value is { jwks: pulumi.Output<string> } {
+    return typeof value === "object" && value !== null && pulumi.Output.isInstance((value as { jwks?: unknown }).jwks);
+}
+
 /**
  * Publishes an OIDC issuer's `keys.json` and discovery document in S3, readable by anyone through a bucket policy with
  * object ownership enforced (no ACLs). A signer's bump updates both objects in place; the bucket is never replaced.
@@ -72,9 +79,10 @@ export class OidcIssuer extends pulumi.ComponentResource {
             argError("bucketName", "give either bucketName (a bucket to create) or existingBucketName, not both");
         }
         const parent = { parent: this };
+        const source: pulumi.Input<Jwks | string> = isKeySource(args.jwks) ? args.jwks.jwks : args.jwks;
         const jwks = pulumi
-            .output(args.jwks)
-            .apply((value) => (typeof value === "string" ? (JSON.parse(value) as Jwks) : value));
+            .output(source)
+            .apply((value) => (typeof value === "string" ? (JSON.parse(value) as Jwks) : (value as Jwks)));
         this.keysJson = jwks.apply((doc) => JSON.stringify(doc));
         this.discoveryJson = pulumi
             .all([args.issuerUrl, jwks])

@@ -38,7 +38,8 @@ async function run(harness: Harness, rotatedDate: string) {
     await harness.newRun();
     const provider = new k8s.Provider("k8s", { renderYamlToDirectory: "/tmp/unused" });
     const signer = new ServiceAccountSigningKeys("sa-signer", { rotatedDate, kubernetes: { provider } });
-    const issuer = new OidcIssuer("issuer", { issuerUrl: ISSUER, jwks: signer.jwks });
+    // The signer component itself is a key source.
+    const issuer = new OidcIssuer("issuer", { issuerUrl: ISSUER, jwks: signer });
     const signingKeyPem = await valueOf(signer.signingKeyPem);
     await harness.settled();
     return {
@@ -167,6 +168,10 @@ describe("ServiceAccountSigningKeys and OidcIssuer", () => {
         const stagedToken = await token(d1.nextPrivateKeyPem, d1.nextKid);
         assert.ok(await verifies(d1Token, d1.keysJson));
         assert.ok(await verifies(stagedToken, d1.keysJson), "next is trusted before it signs");
+
+        const again = await run(harness, "2026-01-01");
+        assert.strictEqual(again.keysJson, d1.keysJson, "keys.json is byte-identical while the ring is unchanged");
+        assert.deepStrictEqual(again.discovery, d1.discovery);
 
         const d2 = await run(harness, "2026-04-01");
         assert.strictEqual(d2.primaryKid, d1.nextKid, "the staged key is promoted");
