@@ -2,6 +2,7 @@
 // Sections are built in this order, so later ones can use what earlier ones made (the Kubernetes provider, the signer).
 
 import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
 import { ElasticacheAuthToken, ManagedReplicationGroupArgs } from "../components/aws/elasticacheAuthToken";
 import { OidcIssuer } from "../components/aws/oidcIssuer";
 import { ManagedInstanceArgs, RdsConnection, RdsPassword } from "../components/aws/rdsPassword";
@@ -9,7 +10,7 @@ import { RDS_ENGINES, RdsEngine } from "../components/aws/rules";
 import { ServiceAccountToken } from "../components/k8s/serviceAccountToken";
 import { WorkloadRef } from "../components/k8s/workloadRestarts";
 import { PublicSlot, ServiceAccountSigningKeys, SigningAlgorithm } from "../components/k8s/serviceAccountSigningKeys";
-import { RotatingPassword } from "../components/passwords/rotatingPassword";
+import { PasswordSlot, RotatingPassword } from "../components/passwords/rotatingPassword";
 import { ConfigError, SectionSchema } from "./schema";
 
 /** What earlier sections made, for later ones. */
@@ -64,6 +65,16 @@ interface PasswordSettings {
 
 function describeKey(slot: PublicSlot) {
     return { fingerprint: slot.kid, rotatedDate: slot.rotatedDate };
+}
+
+/** The stack outputs of a two-slot credential: its ledger and both values (secrets) with their dates. */
+function describePasswords(credential: {
+    ledger: pulumi.Output<unknown>;
+    primary: PasswordSlot;
+    previous: PasswordSlot;
+}) {
+    const slot = (role: PasswordSlot) => ({ value: role.value, rotatedDate: role.rotatedDate });
+    return { ledger: credential.ledger, primary: slot(credential.primary), previous: slot(credential.previous) };
 }
 
 function requireFrom<T>(value: T | undefined, path: string, needed: string): T {
@@ -251,11 +262,7 @@ const database: Section<DatabaseSettings> = {
             connection: settings.connection,
             kubernetes: publishArgs(settings, path, context),
         });
-        return {
-            ledger: db.ledger,
-            primary: { value: db.primary.value, rotatedDate: db.primary.rotatedDate },
-            previous: { value: db.previous.value, rotatedDate: db.previous.rotatedDate },
-        };
+        return describePasswords(db);
     },
 };
 
@@ -282,11 +289,7 @@ const redis: Section<RedisSettings> = {
             addingFirstToken: settings.addingFirstToken,
             kubernetes: publishArgs(settings, path, context),
         });
-        return {
-            ledger: cache.ledger,
-            primary: { value: cache.primary.value, rotatedDate: cache.primary.rotatedDate },
-            previous: { value: cache.previous.value, rotatedDate: cache.previous.rotatedDate },
-        };
+        return describePasswords(cache);
     },
 };
 
@@ -364,11 +367,7 @@ const appPassword: Section<PasswordSettings> = {
             configPath: `${path}.rotatedDate`,
             rulesPath: path,
         });
-        return {
-            ledger: password.ledger,
-            primary: { value: password.primary.value, rotatedDate: password.primary.rotatedDate },
-            previous: { value: password.previous.value, rotatedDate: password.previous.rotatedDate },
-        };
+        return describePasswords(password);
     },
 };
 
