@@ -3,6 +3,8 @@ import { readFileSync, readdirSync, statSync } from "fs";
 import * as path from "path";
 import { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { assertFails, changes, createStack, digest, engineEnv } from "./engine";
+import { ELASTICACHE_TOKEN } from "../../components/aws/rules";
+import { satisfies } from "../../components/passwords/rules";
 
 // Drives the real engine (CLI, Node.js host, tls and random providers) through up, no-op, preview, bump, rollback,
 // refusals and destroy, checking the checkpoint as the engine wrote it.
@@ -19,6 +21,7 @@ interface Snapshot {
     privateKeys: string[];
     passwords: string[];
     dbPrimary: string;
+    cacheTokens: string[];
     secretFlags: Record<string, boolean>;
 }
 
@@ -33,6 +36,7 @@ async function snapshot(stack: Stack): Promise<Snapshot> {
         privateKeys: outputs.signerPrivateKeys.value,
         passwords: outputs.dbPasswords.value,
         dbPrimary: outputs.dbPrimary.value,
+        cacheTokens: outputs.cacheTokens.value,
         secretFlags: Object.fromEntries(Object.entries(outputs).map(([key, value]) => [key, value.secret])),
     };
 }
@@ -69,11 +73,16 @@ describe("the slot ring on the real Pulumi engine", function () {
 
     it("1. up with D1 generates every slot", async () => {
         const result = await stack.up();
-        assert.deepStrictEqual(changes(result.summary.resourceChanges), { create: 10 });
+        assert.deepStrictEqual(changes(result.summary.resourceChanges), { create: 14 });
         first = await snapshot(stack);
         assert.strictEqual(new Set(first.slots.map((slot) => slot.fingerprint)).size, 3);
         assert.ok(first.slots.every((slot) => slot.rotatedDate === D1));
         assert.strictEqual(new Set(first.passwords.map(digest)).size, 2);
+        // The real random provider's values satisfy the services' rules.
+        assert.ok(
+            first.passwords.every((value) => satisfies(value, { service: "generic", minLength: 32, maxLength: 32 })),
+        );
+        assert.ok(first.cacheTokens.every((value) => satisfies(value, ELASTICACHE_TOKEN) && value.length === 64));
     });
 
     it("2. up again with the same config changes nothing", async () => {
@@ -82,7 +91,7 @@ describe("the slot ring on the real Pulumi engine", function () {
         assert.deepStrictEqual(await snapshot(stack), first);
     });
 
-    it("3. a preview of D2 shows the ledgers' updates and exactly the two regenerated slots replaced", async () => {
+    it("3. a preview of D2 shows the ledgers' updates and exactly the regenerated slots replaced, one per credential", async () => {
         await stack.setConfig("e2e:rotatedDate", { value: D2 });
         const steps: string[] = [];
         const result = await stack.preview({
@@ -95,18 +104,25 @@ describe("the slot ring on the real Pulumi engine", function () {
                 }
             },
         });
-        assert.deepStrictEqual(changes(result.changeSummary), { update: 2, replace: 2 });
+        assert.deepStrictEqual(changes(result.changeSummary), { update: 3, replace: 3 });
         assert.deepStrictEqual(
             steps
                 .filter((step) => !step.startsWith("create-replacement") && !step.startsWith("delete-replaced"))
                 .sort(),
-            ["replace db-slot1", "replace signer-slot2", "update db-ledger", "update signer-ledger"],
+            [
+                "replace cache-slot1",
+                "replace db-slot1",
+                "replace signer-slot2",
+                "update cache-ledger",
+                "update db-ledger",
+                "update signer-ledger",
+            ],
         );
     });
 
     it("4. up with D2: previous is the old primary and primary the old next, byte for byte; one new key", async () => {
         const result = await stack.up();
-        assert.deepStrictEqual(changes(result.summary.resourceChanges), { update: 2, replace: 2 });
+        assert.deepStrictEqual(changes(result.summary.resourceChanges), { update: 3, replace: 3 });
         second = await snapshot(stack);
         assert.strictEqual(second.previous, first.primary);
         assert.strictEqual(second.primary, first.next);
@@ -133,7 +149,7 @@ describe("the slot ring on the real Pulumi engine", function () {
         );
         await stack.setConfig("e2e:rotatedDate", { value: D1 });
         const result = await stack.up();
-        assert.deepStrictEqual(changes(result.summary.resourceChanges), { update: 2 });
+        assert.deepStrictEqual(changes(result.summary.resourceChanges), { update: 3 });
         const rolledBack = await snapshot(stack);
         assert.strictEqual(rolledBack.primary, first.primary);
         assert.deepStrictEqual(rolledBack.slots, second.slots, "no key material changed");
@@ -147,7 +163,7 @@ describe("the slot ring on the real Pulumi engine", function () {
                 .filter(([, secret]) => secret)
                 .map(([key]) => key)
                 .sort(),
-            ["dbPasswords", "dbPrimary", "signerPrivateKeys"],
+            ["cacheTokens", "dbPasswords", "dbPrimary", "signerPrivateKeys"],
         );
         const backend = env.PULUMI_BACKEND_URL.replace(/^file:\/\//, "");
         const files = filesUnder(path.join(backend, ".pulumi"));
@@ -155,7 +171,14 @@ describe("the slot ring on the real Pulumi engine", function () {
             files.some((file) => file.endsWith("e2e.json")),
             "the stack's checkpoint is there to search",
         );
-        const secrets = [...first.privateKeys, ...second.privateKeys, ...first.passwords, ...second.passwords];
+        const secrets = [
+            ...first.privateKeys,
+            ...second.privateKeys,
+            ...first.passwords,
+            ...second.passwords,
+            ...first.cacheTokens,
+            ...second.cacheTokens,
+        ];
         const keyBodies = secrets.map((secret) =>
             secret
                 .replace(/-----[^-]+-----/g, "")
@@ -173,7 +196,7 @@ describe("the slot ring on the real Pulumi engine", function () {
 
     it("7. destroy leaves nothing", async () => {
         const result = await stack.destroy();
-        assert.deepStrictEqual(changes(result.summary.resourceChanges), { delete: 10 });
+        assert.deepStrictEqual(changes(result.summary.resourceChanges), { delete: 14 });
         const state = await stack.exportStack();
         assert.deepStrictEqual(state.deployment.resources ?? [], []);
     });
