@@ -365,7 +365,6 @@ const appPassword: Section<PasswordSettings> = {
         const password = new RotatingPassword(name, {
             ...settings,
             configPath: `${path}.rotatedDate`,
-            rulesPath: path,
         });
         return describePasswords(password);
     },

@@ -82,7 +82,6 @@ export class ElasticacheAuthToken extends pulumi.ComponentResource {
                 rotatedDate: args.rotatedDate,
                 minRotationInterval: args.minRotationInterval ?? ELASTICACHE_DEFAULT_INTERVAL,
                 configPath: args.configPath ?? `${name}.rotatedDate`,
-                rulesPath: args.configPath?.replace(/\.rotatedDate$/, "") ?? name,
                 length: args.length ?? 64,
                 special: args.special ?? "",
                 constraints: ELASTICACHE_TOKEN,

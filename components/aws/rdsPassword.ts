@@ -89,7 +89,6 @@ export class RdsPassword extends pulumi.ComponentResource {
                 rotatedDate: args.rotatedDate,
                 minRotationInterval: args.minRotationInterval ?? RDS_DEFAULT_INTERVAL,
                 configPath: args.configPath ?? `${name}.rotatedDate`,
-                rulesPath: args.configPath?.replace(/\.rotatedDate$/, "") ?? name,
                 length: args.length ?? rdsDefaultLength(args.engine),
                 special: args.special ?? "",
                 constraints: rdsConstraints(args.engine),

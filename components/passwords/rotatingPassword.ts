@@ -12,7 +12,10 @@ export interface RotatingPasswordArgs extends RotationArgs, Partial<CharacterRul
      * 8 to 256 printable characters.
      */
     constraints?: ServiceConstraints;
-    /** How the config names the rules' parent, for error paths (for example `database`). Defaults to the name. */
+    /**
+     * How the config names the rules' parent, for error paths (for example `keyshift:database`). Defaults to
+     * `configPath` without its `.rotatedDate`, else the component's name.
+     */
     rulesPath?: string;
 }
 
@@ -50,7 +53,8 @@ export class RotatingPassword extends pulumi.ComponentResource {
         const rules = resolveRules({ ...args, length: args.length ?? PASSWORD_DEFAULT_LENGTH });
         const problems = ruleProblems(rules, args.constraints ?? GENERIC);
         if (problems.length > 0) {
-            argError(`${args.rulesPath ?? name}.${problems[0].rule}`, problems[0].reason);
+            const rulesPath = args.rulesPath ?? args.configPath?.replace(/\.rotatedDate$/, "") ?? name;
+            argError(`${rulesPath}.${problems[0].rule}`, problems[0].reason);
         }
         this.ring = createRing(this, name, args, {
             slotCount: 2,
