@@ -68,6 +68,11 @@ export class RotationError extends Error {
 
 const mod = (value: number, n: number): number => ((value % n) + n) % n;
 
+/** The config path of the interval beside a rotation date's path: `x.rotatedDate` → `x.minRotationInterval`. */
+export function intervalPath(rotatedDatePath: string): string {
+    return rotatedDatePath.replace(/rotatedDate$/, "minRotationInterval");
+}
+
 /** Validates a ring's shape; throws a RotationError naming what is wrong. */
 export function checkShape(shape: RingShape): void {
     if (!Number.isInteger(shape.slotCount) || shape.slotCount < 2 || shape.slotCount > 8) {
@@ -106,10 +111,9 @@ export function planRotation(previous: Ledger | undefined, request: RotationRequ
     }
     const minInterval = parseInterval(request.minRotationInterval);
     if (minInterval === undefined) {
-        const intervalLabel = request.label.replace(/rotatedDate$/, "minRotationInterval");
         throw new RotationError(
             "minRotationInterval",
-            `${intervalLabel} = ${JSON.stringify(request.minRotationInterval)} is not a duration: use ${INTERVAL_FORMS}`,
+            `${intervalPath(request.label)} = ${JSON.stringify(request.minRotationInterval)} is not a duration: use ${INTERVAL_FORMS}`,
         );
     }
     if (previous === undefined) {

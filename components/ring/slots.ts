@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { checkInterval, checkRotationDate } from "../validation";
 import { SlotLedger } from "./ledger";
-import { Ledger, SlotRoles, slotRoles } from "./ring";
+import { Ledger, SlotRoles, intervalPath, slotRoles } from "./ring";
 
 /** The arguments every rotating component shares. */
 export interface RotationArgs {
@@ -22,18 +22,14 @@ export interface RotationArgs {
     configPath?: string;
 }
 
-/** A ledger together with the ring's shape, and helpers to read slots by role. */
+/** The ring's ledger output, and helpers to read slots by role. */
 export class Ring {
     readonly ledger: pulumi.Output<Ledger>;
     readonly roles: pulumi.Output<SlotRoles>;
 
-    constructor(
-        readonly resource: SlotLedger,
-        readonly slotCount: number,
-        readonly staged: 0 | 1,
-    ) {
-        this.ledger = resource.ledger;
-        this.roles = this.ledger.apply((ledger) => slotRoles(ledger, staged));
+    constructor(ledger: pulumi.Output<Ledger>, staged: 0 | 1) {
+        this.ledger = ledger;
+        this.roles = ledger.apply((value) => slotRoles(value, staged));
     }
 
     /** A slot's generation: its key resource's replacement trigger. */
@@ -73,8 +69,8 @@ export function createRing(
 ): Ring {
     const label = args.configPath ?? `${name}.rotatedDate`;
     checkRotationDate(args.rotatedDate, label);
-    checkInterval(args.minRotationInterval, label.replace(/rotatedDate$/, "minRotationInterval"));
-    const resource = new SlotLedger(
+    checkInterval(args.minRotationInterval, intervalPath(label));
+    const { ledger } = new SlotLedger(
         `${name}-ledger`,
         {
             rotatedDate: args.rotatedDate,
@@ -85,5 +81,5 @@ export function createRing(
         },
         { parent },
     );
-    return new Ring(resource, shape.slotCount, shape.staged);
+    return new Ring(ledger, shape.staged);
 }
