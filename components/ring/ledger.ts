@@ -8,20 +8,6 @@ import { Ledger, RotationError, planRotation } from "./ring";
 // replacement triggers that read the ledger would be unknown. Computing it in `check` keeps previews exact.
 // The ledger holds dates and slot numbers only, never key material.
 
-/** The raw inputs the ledger resource is given on each run. */
-export interface LedgerInputs {
-    rotatedDate: string;
-    minRotationInterval: string;
-    slotCount: number;
-    staged: 0 | 1;
-    label: string;
-}
-
-/** The checked inputs, which are also the resource's outputs. */
-export interface LedgerState extends LedgerInputs {
-    ledger: Ledger;
-}
-
 const PROVIDER_KEY = "__provider";
 
 function withoutProvider(props: Record<string, unknown>): Record<string, unknown> {
