@@ -187,6 +187,7 @@ function importCost(): string[] {
 
 async function blastRadius(): Promise<string[]> {
     const { createStack, engineEnv } = await import("../tests/e2e/engine");
+    const { EXAMPLE } = await import("../tests/e2e/programs");
     const { env, cleanup } = engineEnv();
     const stackName = "bench-blast";
     const stackFile = path.join(REPO, "stacks", `Pulumi.${stackName}.yaml`);
@@ -213,7 +214,7 @@ async function blastRadius(): Promise<string[]> {
         "| --- | ---: | ---: | ---: | ---: | --- | --- |",
     ];
     writeFileSync(stackFile, config());
-    const stack = await createStack(REPO, stackName, env);
+    const stack = await createStack(stackName, EXAMPLE, env);
     try {
         await stack.up();
         for (const section of sections) {

@@ -1,13 +1,13 @@
 // The demo's last act, when Kubernetes test binaries are at hand: a real kube-apiserver signs service-account tokens
 // with keyshift's keys while the signer rotates twice. Prints kids and verdicts, never a token or a key.
-import * as path from "path";
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
 import { createStack, engineEnv } from "../tests/e2e/engine";
+import { CLUSTER } from "../tests/e2e/programs";
 import { TestCluster } from "../tests/cluster/cluster";
 
 async function main(): Promise<void> {
     const { env, cleanup } = engineEnv();
-    const stack = await createStack(path.join(__dirname, "../tests/cluster/program"), "demo-signer", env);
+    const stack = await createStack("demo-signer", CLUSTER, env);
     let cluster: TestCluster | undefined;
     const signer = async (date: string) => {
         await stack.setConfig("cluster:rotatedDate", { value: date });

@@ -5,6 +5,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=engine.sh
 source scripts/engine.sh
+# Commands that run the program: `pulumi` itself under a normal install, else the same CLI with the program served
+# inline (scripts/pulumi-inline.ts runs runProgram, the function index.ts runs).
+if [[ $KEYSHIFT_ENGINE == host ]]; then
+  echo "engine: $(pulumi version) with its Node.js language host ($(command -v pulumi)); pulumi up runs index.ts"
+  program() { pulumi "$@"; }
+else
+  echo "engine: $(pulumi version) ($(command -v pulumi)) with no Node.js language host; the program runs inline through the Automation API"
+  program() { node -r ts-node/register/transpile-only scripts/pulumi-inline.ts "$@"; }
+fi
 stack=demo
 first=2026-09-01
 bumped=2026-12-01
@@ -18,21 +27,21 @@ grep -v "^encryptionsalt:" stacks/Pulumi.local.yaml > "stacks/Pulumi.$stack.yaml
 pulumi stack init "$stack" --non-interactive >/dev/null
 
 echo "== 1. pulumi up with every rotatedDate at $first"
-pulumi up --yes --skip-preview --non-interactive --suppress-outputs -s "$stack" | sed -n '/^Resources:/,$p'
+program up --yes --skip-preview --non-interactive --suppress-outputs -s "$stack" | sed -n '/^Resources:/,$p'
 show
 rendered
 
 echo; echo "== 2. bump: every rotatedDate set to $bumped; the preview a reviewer reads"
 sed -i "s/\"$first\"/\"$bumped\"/" "stacks/Pulumi.$stack.yaml"
-pulumi preview --non-interactive --suppress-outputs -s "$stack" | sed -n '/^Previewing/,$p'
+program preview --non-interactive --suppress-outputs -s "$stack" | sed -n '/^Previewing/,$p'
 
 echo; echo "== 3. pulumi up with the bump"
-pulumi up --yes --skip-preview --non-interactive --suppress-outputs -s "$stack" | sed -n '/^Resources:/,$p'
+program up --yes --skip-preview --non-interactive --suppress-outputs -s "$stack" | sed -n '/^Resources:/,$p'
 show
 rendered
 
 echo; echo "== 4. pulumi up again with the same config: nothing changes"
-pulumi up --yes --skip-preview --non-interactive --suppress-outputs -s "$stack" | sed -n '/^Resources:/,$p'
+program up --yes --skip-preview --non-interactive --suppress-outputs -s "$stack" | sed -n '/^Resources:/,$p'
 
 pulumi destroy --yes --non-interactive -s "$stack" >/dev/null
 pulumi stack rm --yes -s "$stack" >/dev/null

@@ -1,17 +1,15 @@
 import * as assert from "assert";
-import * as path from "path";
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
 import { parse } from "yaml";
 import { Stack } from "@pulumi/pulumi/automation";
 import { changes, createStack, engineEnv } from "../e2e/engine";
+import { CLUSTER } from "../e2e/programs";
 import { SignerFiles, TestCluster, kubeBinaries } from "./cluster";
 import { discoveryDocument } from "../../components/aws/oidcIssuer";
 import { Jwks } from "../../components/jwks";
 
 // keyshift's rotations against a real kube-apiserver: the signer flags come from keyshift's outputs, tokens come from
 // the TokenRequest API and the token controller, and TokenReview is the judge.
-
-const PROGRAM = path.join(__dirname, "program");
 
 interface SignerState extends SignerFiles {
     jwks: Jwks;
@@ -47,7 +45,7 @@ describe("keyshift on a real Kubernetes API server", function () {
         // Fails here, in one line, when there are no binaries: this suite never skips.
         kubeBinaries();
         ({ env, cleanup } = engineEnv());
-        signerStack = await createStack(PROGRAM, "signer", env);
+        signerStack = await createStack("signer", CLUSTER, env);
         await signerStack.setConfig("cluster:part", { value: "signer" });
     });
 
@@ -127,7 +125,7 @@ describe("keyshift on a real Kubernetes API server", function () {
 
     it("5. ServiceAccountToken through the real Kubernetes provider: filled, overlapping, retired, and a working kubeconfig", async () => {
         await cluster!.request("POST", "/api/v1/namespaces", { metadata: { name: "ci" } });
-        tokenStack = await createStack(PROGRAM, "token", env);
+        tokenStack = await createStack("token", CLUSTER, env);
         await tokenStack.setConfig("cluster:part", { value: "token" });
         await tokenStack.setConfig("cluster:kubeconfig", { value: cluster!.adminKubeconfig(), secret: true });
         await tokenStack.setConfig("cluster:server", { value: cluster!.server });

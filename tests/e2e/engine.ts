@@ -1,6 +1,10 @@
-// Shared set-up for suites that drive the real Pulumi engine through the Automation API: the engine from
-// scripts/engine.sh (a `pulumi` on PATH, else ../shared/engine), a throw-away file backend, and helpers to read
-// stack outputs without printing secrets.
+// Shared set-up for everything that drives the real Pulumi engine (the e2e and cluster suites, the demo's cluster act,
+// the benchmarks): the engine from scripts/engine.sh (a `pulumi` on PATH, else ../shared/engine), a throw-away file
+// backend, inline programs through the Automation API, and helpers to read stack outputs without printing secrets.
+//
+// Programs run inline: the CLI connects back to the Automation API's in-process language server, so no Node.js
+// language host (`pulumi-language-nodejs`) is needed, and the program function is the very one a project's `index.ts`
+// exports.
 
 import * as assert from "assert";
 import { execFileSync } from "child_process";
@@ -8,7 +12,7 @@ import { createHash } from "crypto";
 import { mkdtempSync, rmSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
-import { LocalWorkspace, OpMap, Stack } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, OpMap, PulumiFn, Stack } from "@pulumi/pulumi/automation";
 
 export const REPO = path.resolve(__dirname, "../..");
 
@@ -23,6 +27,7 @@ export function engineEnv(): { env: Record<string, string>; cleanup: () => void 
             { cwd: REPO, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
         );
     } catch (error) {
+        rmSync(backend, { recursive: true, force: true });
         throw new Error(`no Pulumi engine: ${String((error as { stderr?: string }).stderr ?? error).trim()}`);
     }
     const env: Record<string, string> = {};
@@ -33,11 +38,30 @@ export function engineEnv(): { env: Record<string, string>; cleanup: () => void 
     return { env, cleanup: () => rmSync(backend, { recursive: true, force: true }) };
 }
 
-/** Creates a stack of the program in `programDir` with the given environment. */
-export async function createStack(programDir: string, stackName: string, env: Record<string, string>): Promise<Stack> {
+/** An inline program and the project folder whose `Pulumi.yaml` (and stack config files) it runs with. */
+export interface InlineProgram {
+    /**
+     * The project folder: its `Pulumi.yaml` names the project and, with `stackConfigDir`, where the stack config files
+     * are. `node` must resolve `@pulumi/pulumi` from it, because the dynamic-provider launcher runs there.
+     */
+    workDir: string;
+    /** The program, the same function the project's `index.ts` runs. */
+    program: PulumiFn;
+}
+
+/** Creates (or selects) a stack of an inline program, with the given engine environment. */
+export async function createStack(
+    stackName: string,
+    { workDir, program }: InlineProgram,
+    env: Record<string, string>,
+): Promise<Stack> {
     // The Automation API reads PATH and PULUMI_HOME from the process to find the CLI and plugins.
     Object.assign(process.env, { PATH: env.PATH, PULUMI_HOME: env.PULUMI_HOME });
-    return LocalWorkspace.createOrSelectStack({ stackName, workDir: programDir }, { envVars: env });
+    // The project name is read from workDir's Pulumi.yaml; the one given here is used only when there is none.
+    return LocalWorkspace.createOrSelectStack(
+        { stackName, projectName: path.basename(workDir), program },
+        { workDir, envVars: env },
+    );
 }
 
 /** A digest for comparing secret values in assertions without ever printing them. */

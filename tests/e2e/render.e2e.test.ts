@@ -6,6 +6,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { Stack } from "@pulumi/pulumi/automation";
 import { REPO, changes, createStack, engineEnv } from "./engine";
+import { EXAMPLE } from "./programs";
 import { kidFromPublicKeyPem } from "../../components/jwks";
 
 // The example program itself (index.ts) on the real engine, with the Kubernetes provider in renderYamlToDirectory
@@ -87,7 +88,7 @@ describe("the example program rendering Kubernetes manifests on the real engine"
     before(async () => {
         ({ env, cleanup } = engineEnv());
         writeFileSync(STACK_FILE, stackConfig(renderDir, "2026-01-01", "2026-01-01"));
-        stack = await createStack(REPO, STACK, env);
+        stack = await createStack(STACK, EXAMPLE, env);
     });
 
     after(async () => {

@@ -3,13 +3,13 @@ import { readFileSync, readdirSync, statSync } from "fs";
 import * as path from "path";
 import { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { assertFails, changes, createStack, digest, engineEnv } from "./engine";
+import { E2E } from "./programs";
 import { ELASTICACHE_TOKEN } from "../../components/aws/rules";
 import { satisfies } from "../../components/passwords/rules";
 
-// Drives the real engine (CLI, Node.js host, tls and random providers) through up, no-op, preview, bump, rollback,
+// Drives the real engine (CLI, tls and random providers; the program inline) through up, no-op, preview, bump, rollback,
 // refusals and destroy, checking the checkpoint as the engine wrote it.
 
-const PROGRAM = path.join(__dirname, "program");
 const D1 = "2026-01-01";
 const D2 = "2026-04-01";
 
@@ -58,7 +58,7 @@ describe("the slot ring on the real Pulumi engine", function () {
 
     before(async () => {
         ({ env, cleanup } = engineEnv());
-        stack = await createStack(PROGRAM, "e2e", env);
+        stack = await createStack("e2e", E2E, env);
         await stack.setConfig("e2e:rotatedDate", { value: D1 });
         await stack.setConfig("e2e:minRotationInterval", { value: "30d" });
     });

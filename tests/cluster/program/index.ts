@@ -1,40 +1,47 @@
-// Two halves, one per stack: `signer` builds the service-account signing keys a test starts the API server with;
-// `token` rotates a ServiceAccount's token Secrets on that running cluster through the real Kubernetes provider.
+// The programs the real-cluster tests run inline through the Automation API. Two halves, one per stack: `signer`
+// builds the service-account signing keys a test starts the API server with; `token` rotates a ServiceAccount's token
+// Secrets on that running cluster through the real Kubernetes provider.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ServiceAccountSigningKeys } from "../../../components/k8s/serviceAccountSigningKeys";
 import { ServiceAccountToken } from "../../../components/k8s/serviceAccountToken";
 
-const config = new pulumi.Config("cluster");
-const rotation = { rotatedDate: config.require("rotatedDate"), configPath: "cluster:rotatedDate" };
-const outputs: Record<string, unknown> = {};
+export = function clusterProgram(): Record<string, unknown> {
+    const config = new pulumi.Config("cluster");
+    const rotation = { rotatedDate: config.require("rotatedDate"), configPath: "cluster:rotatedDate" };
+    const outputs: Record<string, unknown> = {};
 
-if (config.require("part") === "signer") {
-    const signer = new ServiceAccountSigningKeys("sa-signer", rotation);
-    Object.assign(outputs, {
-        signingKeyPem: signer.signingKeyPem,
-        trustedPublicKeys: signer.trustedPublicKeys,
-        jwks: signer.jwks,
-        kids: { primary: signer.primary.kid, previous: signer.previous.kid, next: signer.next.kid },
-    });
-} else {
-    const provider = new k8s.Provider("cluster", {
-        kubeconfig: config.requireSecret("kubeconfig"),
-        enableSecretMutable: true,
-    });
-    const token = new ServiceAccountToken("ci", {
-        ...rotation,
-        provider,
-        serviceAccount: { namespace: "ci", name: "deployer", create: true },
-        cluster: { server: config.require("server"), certificateAuthorityData: config.require("caData"), name: "test" },
-    });
-    Object.assign(outputs, {
-        token: token.token,
-        previousToken: token.previousToken,
-        primarySecretName: token.primarySecretName,
-        previousSecretName: token.previousSecretName,
-        kubeconfig: token.kubeconfig,
-    });
-}
+    if (config.require("part") === "signer") {
+        const signer = new ServiceAccountSigningKeys("sa-signer", rotation);
+        Object.assign(outputs, {
+            signingKeyPem: signer.signingKeyPem,
+            trustedPublicKeys: signer.trustedPublicKeys,
+            jwks: signer.jwks,
+            kids: { primary: signer.primary.kid, previous: signer.previous.kid, next: signer.next.kid },
+        });
+    } else {
+        const provider = new k8s.Provider("cluster", {
+            kubeconfig: config.requireSecret("kubeconfig"),
+            enableSecretMutable: true,
+        });
+        const token = new ServiceAccountToken("ci", {
+            ...rotation,
+            provider,
+            serviceAccount: { namespace: "ci", name: "deployer", create: true },
+            cluster: {
+                server: config.require("server"),
+                certificateAuthorityData: config.require("caData"),
+                name: "test",
+            },
+        });
+        Object.assign(outputs, {
+            token: token.token,
+            previousToken: token.previousToken,
+            primarySecretName: token.primarySecretName,
+            previousSecretName: token.previousSecretName,
+            kubeconfig: token.kubeconfig,
+        });
+    }
 
-export = outputs;
+    return outputs;
+};
