@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { DATE_FORMS, INTERVAL_FORMS, parseInterval, parseRotationDate } from "./ring/dates";
+import { notADate, notAnInterval, parseInterval, parseRotationDate } from "./ring/dates";
 
 // Argument checks shared by the components. Each throws pulumi.InputPropertyError naming the argument path and the
 // value, before any resource exists, so a bad config fails at preview. Values only known at deployment time
@@ -16,7 +16,7 @@ export function checkRotationDate(value: pulumi.Input<string>, propertyPath: str
         return;
     }
     if (parseRotationDate(value) === undefined) {
-        argError(propertyPath, `${JSON.stringify(value)} is not a date: use ${DATE_FORMS}`);
+        argError(propertyPath, notADate(value));
     }
 }
 
@@ -30,7 +30,7 @@ export function checkInterval(value: pulumi.Input<string> | undefined, propertyP
         return;
     }
     if (parseInterval(value) === undefined) {
-        argError(propertyPath, `${JSON.stringify(value)} is not a duration: use ${INTERVAL_FORMS}`);
+        argError(propertyPath, notAnInterval(value));
     }
 }
 

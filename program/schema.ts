@@ -1,9 +1,17 @@
 // A small typed reader for structured stack config. Every problem is one line naming the config path and the bad
 // value, raised before any resource is declared; the program turns it into a RunError so no stack trace is printed.
 
-import { DATE_FORMS, INTERVAL_FORMS, parseInterval, parseRotationDate } from "../components/ring/dates";
+import { notADate, notAnInterval, parseInterval, parseRotationDate } from "../components/ring/dates";
 
-export type FieldType = "string" | "number" | "boolean" | "date" | "interval" | "object" | "string-list";
+export type FieldType =
+    | "string"
+    | "number"
+    | "boolean"
+    | "date"
+    | "boolean-or-date"
+    | "interval"
+    | "object"
+    | "string-list";
 
 export interface FieldSpec {
     type: FieldType;
@@ -46,12 +54,17 @@ function checkField(path: string, spec: FieldSpec, value: unknown): void {
             return;
         case "date":
             if (parseRotationDate(value) === undefined) {
-                throw new ConfigError(`${path}: ${show(value)} is not a date: use ${DATE_FORMS}`);
+                throw new ConfigError(`${path}: ${notADate(value)}`);
+            }
+            return;
+        case "boolean-or-date":
+            if (typeof value !== "boolean" && parseRotationDate(value) === undefined) {
+                throw new ConfigError(`${path}: ${notADate(value)}, or true`);
             }
             return;
         case "interval":
             if (parseInterval(value) === undefined) {
-                throw new ConfigError(`${path}: ${show(value)} is not a duration: use ${INTERVAL_FORMS}`);
+                throw new ConfigError(`${path}: ${notAnInterval(value)}`);
             }
             return;
         case "object":

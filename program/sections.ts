@@ -5,7 +5,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ElasticacheAuthToken, ManagedReplicationGroupArgs } from "../components/aws/elasticacheAuthToken";
 import { OidcIssuer } from "../components/aws/oidcIssuer";
-import { ManagedInstanceArgs, RdsConnection, RdsPassword } from "../components/aws/rdsPassword";
+import { ManagedClusterArgs, ManagedInstanceArgs, RdsConnection, RdsPassword } from "../components/aws/rdsPassword";
 import { RDS_ENGINES, RdsEngine } from "../components/aws/rules";
 import { ServiceAccountToken } from "../components/k8s/serviceAccountToken";
 import { WorkloadRef } from "../components/k8s/workloadRestarts";
@@ -33,17 +33,36 @@ const rotation = {
         required: true,
         doc: "the rotation date; a later date rotates once, the date before the last rotation rolls back",
     },
-    minRotationInterval: { type: "interval", doc: "least time between two rotations (default 1d)" },
+    minRotationInterval: { type: "interval", doc: "least time between two routine rotations (default 1d)" },
+    compromised: {
+        type: "boolean-or-date",
+        doc: "the credential in use was exposed: true, or the date of the emergency rotation, with a new rotatedDate",
+    },
 } as const;
+
+/** The rotation settings every credential section has, as its component takes them. */
+interface RotationSettings {
+    rotatedDate: string;
+    minRotationInterval?: string;
+    compromised?: boolean | string;
+}
+
+/** A section's rotation settings as component args; `path` names the section, so errors name its keys. */
+function rotationArgs(settings: RotationSettings, path: string) {
+    return {
+        rotatedDate: settings.rotatedDate,
+        minRotationInterval: settings.minRotationInterval,
+        compromised: settings.compromised,
+        configPath: path,
+    };
+}
 
 interface KubernetesSettings {
     renderYamlToDirectory?: string;
     context?: string;
 }
 
-interface SigningKeysSettings {
-    rotatedDate: string;
-    minRotationInterval?: string;
+interface SigningKeysSettings extends RotationSettings {
     algorithm?: SigningAlgorithm;
     publishToKubernetes?: boolean;
     nextKeySecretNamespace?: string;
@@ -56,9 +75,7 @@ interface OidcSettings {
     existingBucketName?: string;
 }
 
-interface PasswordSettings {
-    rotatedDate: string;
-    minRotationInterval?: string;
+interface PasswordSettings extends RotationSettings {
     length?: number;
     special?: string;
 }
@@ -136,10 +153,8 @@ const signingKeys: Section<SigningKeysSettings> = {
               }
             : undefined;
         const signer = new ServiceAccountSigningKeys(name, {
-            rotatedDate: settings.rotatedDate,
-            minRotationInterval: settings.minRotationInterval,
+            ...rotationArgs(settings, path),
             algorithm: settings.algorithm,
-            configPath: `${path}.rotatedDate`,
             kubernetes: publish,
         });
         context.signer = signer;
@@ -176,24 +191,20 @@ interface ApplicationSecretSettings {
     restartWorkloads?: string[];
 }
 
-interface DatabaseSettings extends ApplicationSecretSettings {
-    rotatedDate: string;
-    minRotationInterval?: string;
+interface DatabaseSettings extends ApplicationSecretSettings, RotationSettings {
     engine: RdsEngine;
     username: string;
     length?: number;
     special?: string;
     instance?: ManagedInstanceArgs;
+    cluster?: ManagedClusterArgs;
     connection?: RdsConnection;
 }
 
-interface RedisSettings extends ApplicationSecretSettings {
-    rotatedDate: string;
-    minRotationInterval?: string;
+interface RedisSettings extends ApplicationSecretSettings, RotationSettings {
     replicationGroup: ManagedReplicationGroupArgs;
     length?: number;
     special?: string;
-    compromised?: boolean;
     addingFirstToken?: boolean;
 }
 
@@ -245,20 +256,20 @@ const database: Section<DatabaseSettings> = {
         username: { type: "string", required: true, doc: "the master user name" },
         length: { type: "number", doc: "password length (default: the engine's longest up to 32)" },
         special: { type: "string", doc: "special characters allowed (default none)" },
-        instance: { type: "object", doc: "manage the aws.rds.Instance with these arguments" },
-        connection: { type: "object", doc: "address, port and dbName of an instance defined elsewhere" },
+        instance: { type: "object", doc: "manage the aws.rds.Instance with these arguments (not for aurora-*)" },
+        cluster: { type: "object", doc: "manage the aws.rds.Cluster with these arguments (Aurora, Multi-AZ clusters)" },
+        connection: { type: "object", doc: "address, port and dbName of a database defined elsewhere" },
         ...applicationSecret,
     },
     build(name, settings, path, context) {
         const db = new RdsPassword(name, {
-            rotatedDate: settings.rotatedDate,
-            minRotationInterval: settings.minRotationInterval,
-            configPath: `${path}.rotatedDate`,
+            ...rotationArgs(settings, path),
             engine: settings.engine,
             username: settings.username,
             length: settings.length,
             special: settings.special,
             instance: settings.instance,
+            cluster: settings.cluster,
             connection: settings.connection,
             kubernetes: publishArgs(settings, path, context),
         });
@@ -273,19 +284,15 @@ const redis: Section<RedisSettings> = {
         replicationGroup: { type: "object", required: true, doc: "aws.elasticache.ReplicationGroup arguments" },
         length: { type: "number", doc: "token length, 16 to 128 (default 64)" },
         special: { type: "string", doc: "special characters allowed, from !&#$^<>- (default none)" },
-        compromised: { type: "boolean", doc: "the token was exposed: rotate with SET so only the new one is valid" },
-        addingFirstToken: { type: "boolean", doc: "the group had no token: set this one with SET" },
+        addingFirstToken: { type: "boolean", doc: "deprecated, no effect: the first token is always set with SET" },
         ...applicationSecret,
     },
     build(name, settings, path, context) {
         const cache = new ElasticacheAuthToken(name, {
-            rotatedDate: settings.rotatedDate,
-            minRotationInterval: settings.minRotationInterval,
-            configPath: `${path}.rotatedDate`,
+            ...rotationArgs(settings, path),
             replicationGroup: settings.replicationGroup,
             length: settings.length,
             special: settings.special,
-            compromised: settings.compromised,
             addingFirstToken: settings.addingFirstToken,
             kubernetes: publishArgs(settings, path, context),
         });
@@ -293,9 +300,7 @@ const redis: Section<RedisSettings> = {
     },
 };
 
-interface CiTokenSettings {
-    rotatedDate: string;
-    minRotationInterval?: string;
+interface CiTokenSettings extends RotationSettings {
     namespace: string;
     serviceAccount: string;
     createServiceAccount?: boolean;
@@ -329,9 +334,7 @@ const ciToken: Section<CiTokenSettings> = {
                       ),
                   };
         const token = new ServiceAccountToken(name, {
-            rotatedDate: settings.rotatedDate,
-            minRotationInterval: settings.minRotationInterval,
-            configPath: `${path}.rotatedDate`,
+            ...rotationArgs(settings, path),
             provider,
             serviceAccount: {
                 namespace: settings.namespace,
@@ -363,8 +366,9 @@ const appPassword: Section<PasswordSettings> = {
     },
     build(name, settings, path) {
         const password = new RotatingPassword(name, {
-            ...settings,
-            configPath: `${path}.rotatedDate`,
+            ...rotationArgs(settings, path),
+            length: settings.length,
+            special: settings.special,
         });
         return describePasswords(password);
     },

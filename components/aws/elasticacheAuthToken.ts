@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CredentialSecretArgs, publishCredentialSecret } from "../k8s/credentialSecret";
 import { PasswordSlot, RotatingPassword } from "../passwords/rotatingPassword";
-import { Ledger } from "../ring/ring";
+import { Ledger, Move, configKey } from "../ring/ring";
 import { RotationArgs } from "../ring/slots";
 import { argError } from "../validation";
 import { ELASTICACHE_TOKEN, supportsAuthRotation } from "./rules";
@@ -23,29 +23,29 @@ export interface ElasticacheAuthTokenArgs extends RotationArgs {
     /** Special characters allowed, a subset of `!&#$^<>-`; default none. */
     special?: string;
     /**
-     * The current token was exposed: rotate with SET, so only the new token is valid. Routine rotations use ROTATE,
-     * which keeps the previous token valid so pods can be recycled one by one.
-     */
-    compromised?: boolean;
-    /**
-     * The group had no token before this one: set it with SET, because ROTATE would keep password-free access open.
+     * @deprecated The strategy now comes from the ledger: the first token is always set with SET. Accepted and
+     * ignored, with a warning, for one release.
      */
     addingFirstToken?: boolean;
     /** Publish `auth_token`, `primary_endpoint_address`, `member_clusters`, `replication_group_id` in a Secret. */
     kubernetes?: CredentialSecretArgs;
 }
 
-/** The update strategy for a token change: SET when the old token must stop working at once, else ROTATE. */
-export function authTokenStrategy(args: { compromised?: boolean; addingFirstToken?: boolean }): "SET" | "ROTATE" {
-    return args.compromised || args.addingFirstToken ? "SET" : "ROTATE";
+/**
+ * The update strategy for the token the ledger makes primary: SET after the ring's creation (ROTATE on a group with no
+ * token would leave password-free access open) and after an emergency rotation (only the new token may be valid);
+ * ROTATE after a routine rotation or a rollback, which keeps the previous token valid while pods are recycled.
+ * ElastiCache accepts SET only after a ROTATE (AWS: "Modifying the AUTH token on an existing ElastiCache cluster").
+ */
+export function authTokenStrategy(lastMove: Move): "SET" | "ROTATE" {
+    return lastMove === "create" || lastMove === "emergency" ? "SET" : "ROTATE";
 }
-
-export const ELASTICACHE_DEFAULT_INTERVAL = "1d";
 
 /**
  * An ElastiCache (Redis) AUTH token in two slots. A bump generates a new token and sets it on the replication group in
- * place with ROTATE (old and new both valid; the ring's `previous` is the token still accepted), or with SET when
- * `compromised`. The applications' Secret is updated and the workloads that read it restarted.
+ * place with ROTATE (old and new both valid; the ring's `previous` is the token still accepted); the first token and
+ * an emergency rotation's (`compromised`) use SET, so the exposed token stops working at once and never returns. The
+ * applications' Secret is updated and the workloads that read it restarted.
  */
 export class ElasticacheAuthToken extends pulumi.ComponentResource {
     public readonly ledger: pulumi.Output<Ledger>;
@@ -59,9 +59,11 @@ export class ElasticacheAuthToken extends pulumi.ComponentResource {
     constructor(name: string, args: ElasticacheAuthTokenArgs, opts?: pulumi.ComponentResourceOptions) {
         super("keyshift:aws:ElasticacheAuthToken", name, {}, opts);
         const group = args.replicationGroup;
+        const configPath = args.configPath ?? name;
+        const key = (field: string) => configKey(configPath, field);
         if (group.transitEncryptionEnabled !== true && !pulumi.Output.isInstance(group.transitEncryptionEnabled)) {
             argError(
-                "replicationGroup.transitEncryptionEnabled",
+                key("replicationGroup.transitEncryptionEnabled"),
                 `${JSON.stringify(group.transitEncryptionEnabled ?? null)}: ElastiCache accepts an AUTH token only with in-transit encryption; set it to true`,
             );
         }
@@ -72,16 +74,23 @@ export class ElasticacheAuthToken extends pulumi.ComponentResource {
             !supportsAuthRotation(group.engineVersion)
         ) {
             argError(
-                "replicationGroup.engineVersion",
+                key("replicationGroup.engineVersion"),
                 `${JSON.stringify(group.engineVersion)} is too old: AUTH token rotation needs Redis 5.0.5 or newer`,
+            );
+        }
+        if (args.addingFirstToken !== undefined) {
+            void pulumi.log.warn(
+                `${key("addingFirstToken")} is deprecated and has no effect: the first token is always set with SET; remove it`,
+                this,
             );
         }
         const token = new RotatingPassword(
             `${name}-token`,
             {
                 rotatedDate: args.rotatedDate,
-                minRotationInterval: args.minRotationInterval ?? ELASTICACHE_DEFAULT_INTERVAL,
-                configPath: args.configPath ?? `${name}.rotatedDate`,
+                minRotationInterval: args.minRotationInterval,
+                configPath,
+                compromised: args.compromised,
                 length: args.length ?? 64,
                 special: args.special ?? "",
                 constraints: ELASTICACHE_TOKEN,
@@ -100,7 +109,7 @@ export class ElasticacheAuthToken extends pulumi.ComponentResource {
                 authTokenWo: this.authToken,
                 // A new version number is what makes the provider send the write-only token again.
                 authTokenWoVersion: token.primary.generation,
-                authTokenUpdateStrategy: authTokenStrategy(args),
+                authTokenUpdateStrategy: token.ring.lastMove.apply(authTokenStrategy),
                 applyImmediately: true,
             },
             { parent: this },

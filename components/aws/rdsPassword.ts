@@ -4,10 +4,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { CredentialSecretArgs, publishCredentialSecret } from "../k8s/credentialSecret";
 import { PasswordSlot, RotatingPassword } from "../passwords/rotatingPassword";
 import { CharacterRules } from "../passwords/rules";
-import { Ledger } from "../ring/ring";
+import { Ledger, configKey } from "../ring/ring";
 import { RotationArgs } from "../ring/slots";
 import { argError } from "../validation";
-import { RDS_ENGINES, RdsEngine, rdsConstraints, rdsDefaultLength, rdsUrlScheme } from "./rules";
+import { RDS_CLUSTER_ENGINES, RDS_ENGINES, RdsEngine, rdsConstraints, rdsDefaultLength, rdsUrlScheme } from "./rules";
 
 /** How to reach an instance defined elsewhere, for the applications' Secret. */
 export interface RdsConnection {
@@ -23,19 +23,40 @@ export type ManagedInstanceArgs = Omit<
     "engine" | "password" | "passwordWo" | "passwordWoVersion" | "manageMasterUserPassword" | "username"
 >;
 
-/** Arguments of RdsPassword. */
+/** Cluster arguments passed through; the master password inputs are keyshift's. */
+export type ManagedClusterArgs = Omit<
+    rds.ClusterArgs,
+    | "engine"
+    | "masterPassword"
+    | "masterPasswordWo"
+    | "masterPasswordWoVersion"
+    | "manageMasterUserPassword"
+    | "masterUsername"
+>;
+
+/** Arguments of RdsPassword. Give one of `instance`, `cluster` or `connection`. */
 export interface RdsPasswordArgs extends RotationArgs, Partial<Pick<CharacterRules, "length" | "special">> {
-    /** The database engine; it decides the password's length limits and forbidden characters. */
+    /**
+     * The database engine; it decides the password's length limits and forbidden characters, and whether the master
+     * password lives on an instance or on a cluster (Aurora: always the cluster).
+     */
     engine: RdsEngine;
     /** The master user name. */
     username: pulumi.Input<string>;
     /**
      * Create and manage the instance with these arguments; a rotation then changes its password in place through the
-     * write-only `passwordWo` (not kept in state) with `applyImmediately`. Leave out to use `password` with an
-     * instance defined elsewhere.
+     * write-only `passwordWo` (not kept in state) and `passwordWoVersion`, with `applyImmediately`. Refused for the
+     * Aurora engines, whose instances take no master password (RDS: "The master user password is managed by the DB
+     * cluster"): give `cluster`.
      */
     instance?: ManagedInstanceArgs;
-    /** Connection details of an instance defined elsewhere, for the applications' Secret. */
+    /**
+     * Create and manage the DB cluster (Aurora, or a Multi-AZ DB cluster of `mysql` or `postgres`) with these
+     * arguments; a rotation changes its master password in place through `masterPasswordWo` and
+     * `masterPasswordWoVersion`, with `applyImmediately`. Its instances (`rds.ClusterInstance`) are yours.
+     */
+    cluster?: ManagedClusterArgs;
+    /** Connection details of an instance or cluster defined elsewhere, for the applications' Secret. */
     connection?: RdsConnection;
     /** Publish `database_username`, `database_password`, … and `url` in a Kubernetes Secret. */
     kubernetes?: CredentialSecretArgs;
@@ -53,12 +74,12 @@ export function databaseUrl(
     return `${scheme}://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${host}:${port}/${encodeURIComponent(db)}`;
 }
 
-export const RDS_DEFAULT_INTERVAL = "1d";
-
 /**
  * An RDS master password in two slots (primary, previous). A bump generates a new password, sets it on the instance
- * in place (RDS keeps one valid password), updates the applications' Secret and restarts the workloads that read it.
- * `previous` stays an output, so an operator can roll the database back with a config change.
+ * or cluster in place (RDS keeps one valid password), updates the applications' Secret and restarts the workloads that
+ * read it. `previous` stays an output, so an operator can roll the database back with a config change; after an
+ * emergency rotation (`compromised`) it is empty, and no rollback can bring the exposed password back. The write-only
+ * password is sent exactly when its version, the primary slot's generation, changes.
  */
 export class RdsPassword extends pulumi.ComponentResource {
     public readonly ledger: pulumi.Output<Ledger>;
@@ -67,28 +88,21 @@ export class RdsPassword extends pulumi.ComponentResource {
     public readonly primary: PasswordSlot;
     public readonly previous: PasswordSlot;
     public readonly instance?: rds.Instance;
+    public readonly cluster?: rds.Cluster;
     public readonly secret?: k8s.core.v1.Secret;
 
     constructor(name: string, args: RdsPasswordArgs, opts?: pulumi.ComponentResourceOptions) {
         super("keyshift:aws:RdsPassword", name, {}, opts);
-        if (!RDS_ENGINES.includes(args.engine)) {
-            argError(
-                "engine",
-                `${JSON.stringify(args.engine)} is not an engine keyshift knows the password rules of: use one of ${RDS_ENGINES.join(", ")}`,
-            );
-        }
-        if (args.instance && args.connection) {
-            argError(
-                "connection",
-                "give either instance (managed here) or connection (an instance defined elsewhere), not both",
-            );
-        }
+        const configPath = args.configPath ?? name;
+        const key = (field: string) => configKey(configPath, field);
+        checkTarget(args, key);
         const password = new RotatingPassword(
             `${name}-password`,
             {
                 rotatedDate: args.rotatedDate,
-                minRotationInterval: args.minRotationInterval ?? RDS_DEFAULT_INTERVAL,
-                configPath: args.configPath ?? `${name}.rotatedDate`,
+                minRotationInterval: args.minRotationInterval,
+                configPath,
+                compromised: args.compromised,
                 length: args.length ?? rdsDefaultLength(args.engine),
                 special: args.special ?? "",
                 constraints: rdsConstraints(args.engine),
@@ -99,6 +113,8 @@ export class RdsPassword extends pulumi.ComponentResource {
         this.primary = password.primary;
         this.previous = password.previous;
         this.password = pulumi.secret(password.primary.value);
+        // A new version number is what makes the provider send the write-only password again.
+        const version = password.primary.generation;
 
         let connection: RdsConnection | undefined = args.connection;
         if (args.instance) {
@@ -109,8 +125,7 @@ export class RdsPassword extends pulumi.ComponentResource {
                     engine: args.engine,
                     username: args.username,
                     passwordWo: this.password,
-                    // A new version number is what makes the provider send the write-only password again.
-                    passwordWoVersion: password.primary.generation,
+                    passwordWoVersion: version,
                     applyImmediately: true,
                 },
                 { parent: this },
@@ -122,12 +137,31 @@ export class RdsPassword extends pulumi.ComponentResource {
                 dbName: this.instance.dbName,
             };
         }
+        if (args.cluster) {
+            this.cluster = new rds.Cluster(
+                `${name}-cluster`,
+                {
+                    ...args.cluster,
+                    engine: args.engine,
+                    masterUsername: args.username,
+                    masterPasswordWo: this.password,
+                    masterPasswordWoVersion: version,
+                    applyImmediately: true,
+                },
+                { parent: this },
+            );
+            connection = {
+                address: this.cluster.endpoint,
+                port: this.cluster.port,
+                dbName: this.cluster.databaseName,
+            };
+        }
 
         if (args.kubernetes) {
             if (!connection) {
                 argError(
-                    "connection",
-                    "the applications' Secret needs the instance's address: give instance or connection",
+                    key("connection"),
+                    "the applications' Secret needs the database's address: give instance, cluster or connection",
                 );
             }
             const scheme = rdsUrlScheme(args.engine);
@@ -151,7 +185,7 @@ export class RdsPassword extends pulumi.ComponentResource {
                         url: databaseUrl(scheme, user, pass, address, port, db),
                     })),
                 rotatedDate: this.ledger.apply((ledger) => ledger.rotatedDate),
-                dependsOn: this.instance ? [this.instance] : [],
+                dependsOn: [this.instance, this.cluster].filter((r): r is rds.Instance | rds.Cluster => !!r),
             });
         }
 
@@ -162,5 +196,31 @@ export class RdsPassword extends pulumi.ComponentResource {
             previous: this.previous,
             secretName: this.secret?.metadata.name,
         });
+    }
+}
+
+/** Refuses an engine keyshift has no rules for and a target that cannot hold a master password, naming the key. */
+function checkTarget(args: RdsPasswordArgs, key: (field: string) => string): void {
+    if (!RDS_ENGINES.includes(args.engine)) {
+        argError(
+            key("engine"),
+            `${JSON.stringify(args.engine)} is not an engine keyshift knows the password rules of: use one of ${RDS_ENGINES.join(", ")}`,
+        );
+    }
+    const given = (["instance", "cluster", "connection"] as const).filter((field) => args[field] !== undefined);
+    if (given.length > 1) {
+        argError(key(given[1]), `give one of instance, cluster or connection, not ${given.join(" and ")}`);
+    }
+    if (args.instance && args.engine.startsWith("aurora-")) {
+        argError(
+            key("instance"),
+            `engine ${JSON.stringify(args.engine)} keeps its master password on the cluster: RDS refuses a master password on an Aurora instance; give cluster instead`,
+        );
+    }
+    if (args.cluster && !RDS_CLUSTER_ENGINES.includes(args.engine)) {
+        argError(
+            key("cluster"),
+            `engine ${JSON.stringify(args.engine)} has no DB clusters: RDS clusters run ${RDS_CLUSTER_ENGINES.join(", ")}; give instance instead`,
+        );
     }
 }

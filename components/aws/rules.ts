@@ -18,6 +18,12 @@ export const RDS_ENGINES = [
 ] as const;
 export type RdsEngine = (typeof RDS_ENGINES)[number];
 
+/**
+ * Engines whose master password lives on a DB cluster: Aurora always; MySQL and PostgreSQL as Multi-AZ DB clusters
+ * (AWS RDS User Guide, "Multi-AZ DB cluster deployments").
+ */
+export const RDS_CLUSTER_ENGINES: readonly RdsEngine[] = ["aurora-postgresql", "aurora-mysql", "mysql", "postgres"];
+
 const RDS_FORBIDDEN = '/@" ';
 
 /** RDS's master password rules for `engine`. */

@@ -1,8 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { Jwks, buildJwks, kidFromPublicKeyPem } from "../jwks";
+import { Jwks, buildJwks } from "../jwks";
 import { KeyAlgorithm, KeySlot, RotatingKeyPair } from "../keys/rotatingKeyPair";
-import { Ledger } from "../ring/ring";
+import { Ledger, configKey } from "../ring/ring";
 import { RotationArgs } from "../ring/slots";
 import { argError, checkNamespace, checkObjectName } from "../validation";
 
@@ -38,7 +38,11 @@ export interface SigningKeysKubernetesArgs {
 
 /** Arguments of ServiceAccountSigningKeys. */
 export interface ServiceAccountSigningKeysArgs extends RotationArgs {
-    /** `RSA-2048` (default), `RSA-4096` (OpenShift's choice) or `ECDSA-P256`. */
+    /**
+     * `RSA-2048` (default), `RSA-4096` (OpenShift's choice) or `ECDSA-P256`, for keys generated from now on. A change
+     * regenerates nothing: the ring migrates one key per rotation, and while it does, the trusted set, the JWKS and
+     * the ConfigMap hold both kinds, so tokens signed by the old kind verify until their key leaves.
+     */
     algorithm?: SigningAlgorithm;
     /**
      * Least time between rotations; default `1d`. The API server caches verifying keys for up to an hour and
@@ -50,20 +54,21 @@ export interface ServiceAccountSigningKeysArgs extends RotationArgs {
     kubernetes?: SigningKeysKubernetesArgs;
 }
 
-/** A slot's public side, as verifiers see it. */
+/** A role's public side, as verifiers see it; every field "" while an emergency rotation has revoked the role's key. */
 export interface PublicSlot {
     publicKeyPem: pulumi.Output<string>;
     kid: pulumi.Output<string>;
     rotatedDate: pulumi.Output<string>;
+    /** The key's algorithm, such as `RSA-2048`. */
+    algorithm: pulumi.Output<string>;
 }
-
-export const SIGNING_KEYS_DEFAULT_INTERVAL = "1d";
 
 function publicSide(slot: KeySlot): PublicSlot {
     return {
         publicKeyPem: slot.publicKeyPem,
-        kid: slot.publicKeyPem.apply(kidFromPublicKeyPem),
+        kid: slot.fingerprint,
         rotatedDate: slot.rotatedDate,
+        algorithm: slot.algorithm,
     };
 }
 
@@ -98,7 +103,7 @@ export class ServiceAccountSigningKeys extends pulumi.ComponentResource {
         const algorithm = args.algorithm ?? "RSA-2048";
         if (!SIGNING_ALGORITHMS.includes(algorithm)) {
             argError(
-                "algorithm",
+                configKey(args.configPath ?? name, "algorithm"),
                 `${JSON.stringify(algorithm)} is not a service-account signer: use one of ${SIGNING_ALGORITHMS.join(", ")}`,
             );
         }
@@ -106,8 +111,9 @@ export class ServiceAccountSigningKeys extends pulumi.ComponentResource {
             `${name}-keys`,
             {
                 rotatedDate: args.rotatedDate,
-                minRotationInterval: args.minRotationInterval ?? SIGNING_KEYS_DEFAULT_INTERVAL,
-                configPath: args.configPath ?? `${name}.rotatedDate`,
+                minRotationInterval: args.minRotationInterval,
+                configPath: args.configPath ?? name,
+                compromised: args.compromised,
                 algorithm,
             },
             { parent: this },
@@ -170,16 +176,20 @@ export class ServiceAccountSigningKeys extends pulumi.ComponentResource {
             },
             { ...childOpts, additionalSecretOutputs: ["data", "stringData"] },
         );
-        // Keys are named by slot, not by role, so a bump rewrites only the regenerated slot's entry.
+        // Keys are named by slot, not by role, so a bump rewrites only the regenerated slot's entry; a key an
+        // emergency rotation revoked has no entry.
         const configMap = new k8s.core.v1.ConfigMap(
             `${name}-trusted`,
             {
                 metadata: { ...configMapRef, labels: { "app.kubernetes.io/managed-by": "keyshift" } },
-                data: pulumi
-                    .all(keys.slots.map((slot) => slot.publicKeyPem))
-                    .apply((pems) =>
+                data: keys.ring
+                    .bySlot(keys.slots.map((slot) => slot.publicKeyPem))
+                    .apply((entries) =>
                         Object.fromEntries(
-                            pems.map((pem, slot) => [`service-account-${String(slot + 1).padStart(3, "0")}.pub`, pem]),
+                            entries.map(([slot, pem]) => [
+                                `service-account-${String(slot + 1).padStart(3, "0")}.pub`,
+                                pem,
+                            ]),
                         ),
                     ),
             },

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { Ledger } from "../ring/ring";
-import { Ring, RotationArgs, createRing } from "../ring/slots";
+import { Ring, RotationArgs } from "../ring/slots";
 import { checkNamespace, checkObjectName } from "../validation";
 import { WorkloadRef, WorkloadRestarts } from "./workloadRestarts";
 
@@ -85,8 +85,6 @@ export function kubeconfigYaml(
     ].join("\n");
 }
 
-export const SERVICE_ACCOUNT_TOKEN_DEFAULT_INTERVAL = "1d";
-
 /**
  * `kubernetes.io/service-account-token` Secrets in two slots. A bump creates the new primary slot's Secret (replacing
  * the Secret that held the token from two rotations ago) and keeps the previous token valid until the next bump, so
@@ -95,6 +93,9 @@ export const SERVICE_ACCOUNT_TOKEN_DEFAULT_INTERVAL = "1d";
  * The token controller fills each Secret after it exists; the Kubernetes provider waits for that before it reports
  * the Secret created. In a preview a new slot's token is unknown; in render mode (no cluster, no controller) tokens
  * are empty.
+ *
+ * An emergency rotation (`compromised`) deletes the exposed token's Secret in the same `pulumi up`, which revokes the
+ * token; `previousToken` is empty until the next rotation creates that slot's Secret again.
  */
 export class ServiceAccountToken extends pulumi.ComponentResource {
     public readonly ledger: pulumi.Output<Ledger>;
@@ -116,11 +117,7 @@ export class ServiceAccountToken extends pulumi.ComponentResource {
         const account = args.serviceAccount;
         checkNamespace(account.namespace, "serviceAccount.namespace");
         checkObjectName(account.name, "serviceAccount.name");
-        const ring: Ring = createRing(this, name, args, {
-            slotCount: 2,
-            staged: 0,
-            defaultInterval: SERVICE_ACCOUNT_TOKEN_DEFAULT_INTERVAL,
-        });
+        const ring = new Ring(this, name, args, "token", {});
         this.ledger = ring.ledger;
 
         const childOpts = { parent: this, provider: args.provider };
@@ -134,48 +131,66 @@ export class ServiceAccountToken extends pulumi.ComponentResource {
                 ),
             );
         }
-        this.secretNames = [0, 1].map((slot) =>
-            ring.generation(slot).apply((generation) => tokenSecretName(`${account.name}-token`, generation)),
-        );
-        const secrets = this.secretNames.map(
-            (secretName, slot) =>
-                new k8s.core.v1.Secret(
-                    `${name}-slot${slot}`,
-                    {
-                        metadata: {
-                            name: secretName,
-                            namespace: account.namespace,
-                            labels: { ...args.labels, "app.kubernetes.io/managed-by": "keyshift" },
-                            annotations: {
-                                ...args.annotations,
-                                "kubernetes.io/service-account.name": account.name,
-                                "keyshift.dev/rotated-date": ring.slotDate(slot),
-                            },
-                        },
-                        type: "kubernetes.io/service-account-token",
-                    },
-                    {
-                        ...childOpts,
-                        dependsOn,
-                        // A new generation is a new Secret under a new name: created first, then the old one is
-                        // deleted, which is what revokes the token it held.
-                        replacementTrigger: ring.generation(slot),
-                        additionalSecretOutputs: ["data", "stringData"],
-                    },
-                ),
-        );
-        const tokens = secrets.map((secret) =>
-            pulumi.secret(
-                secret.data.apply((data) => (data?.token ? Buffer.from(data.token, "base64").toString("utf8") : "")),
+        const prefix = `${account.name}-token`;
+        this.secretNames = ring.slots.map((slot) =>
+            ring.ledger.apply((ledger) =>
+                ledger.slots[slot].revokedOn ? "" : tokenSecretName(prefix, ledger.slots[slot].generation),
             ),
         );
-        this.token = pulumi.secret(ring.pick("primary", tokens));
-        this.previousToken = pulumi.secret(ring.pick("previous", tokens));
-        this.primarySecretName = ring.pick("primary", this.secretNames);
-        this.previousSecretName = ring.pick("previous", this.secretNames);
-        const dates = [0, 1].map((slot) => ring.slotDate(slot));
-        this.rotatedDate = ring.pick("primary", dates);
-        this.previousRotatedDate = ring.pick("previous", dates);
+        // A slot's Secret exists while its token may be used: deleting the Secret is what revokes a legacy token, so
+        // the Secrets are declared from the ledger, and a slot an emergency rotation revoked has none. The ledger is
+        // known in a preview, so the preview shows these Secrets as any others.
+        const secrets = ring.ledger.apply((ledger) =>
+            ring.slots
+                .filter((slot) => !ledger.slots[slot].revokedOn)
+                .map((slot): [number, k8s.core.v1.Secret] => {
+                    const { generation, date } = ledger.slots[slot];
+                    const secret = new k8s.core.v1.Secret(
+                        `${name}-slot${slot}`,
+                        {
+                            metadata: {
+                                name: tokenSecretName(prefix, generation),
+                                namespace: account.namespace,
+                                labels: { ...args.labels, "app.kubernetes.io/managed-by": "keyshift" },
+                                annotations: {
+                                    ...args.annotations,
+                                    "kubernetes.io/service-account.name": account.name,
+                                    "keyshift.dev/rotated-date": date,
+                                },
+                            },
+                            type: "kubernetes.io/service-account-token",
+                        },
+                        {
+                            ...childOpts,
+                            dependsOn,
+                            // A new generation is a new Secret under a new name: created first, then the old one is
+                            // deleted, which is what revokes the token it held.
+                            replacementTrigger: generation,
+                            additionalSecretOutputs: ["data", "stringData"],
+                        },
+                    );
+                    return [slot, secret];
+                }),
+        );
+        const tokens = ring.slots.map((slot) =>
+            pulumi.secret(
+                secrets.apply((list) => {
+                    const secret = list.find(([index]) => index === slot)?.[1];
+                    return secret
+                        ? secret.data.apply((data) =>
+                              data?.token ? Buffer.from(data.token, "base64").toString("utf8") : "",
+                          )
+                        : "";
+                }),
+            ),
+        );
+        this.token = pulumi.secret(ring.pick("primary", tokens, ""));
+        this.previousToken = pulumi.secret(ring.pick("previous", tokens, ""));
+        this.primarySecretName = ring.pick("primary", this.secretNames, "");
+        this.previousSecretName = ring.pick("previous", this.secretNames, "");
+        const dates = ring.slots.map((slot) => ring.date(slot));
+        this.rotatedDate = ring.pick("primary", dates, "");
+        this.previousRotatedDate = ring.pick("previous", dates, "");
 
         if (args.cluster) {
             const cluster = args.cluster;
@@ -200,7 +215,7 @@ export class ServiceAccountToken extends pulumi.ComponentResource {
                     rotatedDate: this.rotatedDate,
                     credential: name,
                 },
-                { parent: this, dependsOn: secrets },
+                { parent: this, dependsOn: secrets.apply((list) => list.map(([, secret]) => secret)) },
             );
         }
 

@@ -1,14 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { kidFromPublicKeyPem } from "../jwks";
-import { Ledger } from "../ring/ring";
-import { Ring, RotationArgs, createRing } from "../ring/slots";
+import { Ledger, configKey } from "../ring/ring";
+import { Ring, RotationArgs } from "../ring/slots";
 import { argError } from "../validation";
 
 /** Key algorithms keyshift generates. OpenShift's service-account signer uses RSA-4096. */
 export type KeyAlgorithm = "RSA-2048" | "RSA-3072" | "RSA-4096" | "ECDSA-P256" | "ECDSA-P384";
 
-const TLS_ARGS: Record<KeyAlgorithm, tls.PrivateKeyArgs> = {
+const TLS_ARGS: Record<KeyAlgorithm, { algorithm: string; rsaBits?: number; ecdsaCurve?: string }> = {
     "RSA-2048": { algorithm: "RSA", rsaBits: 2048 },
     "RSA-3072": { algorithm: "RSA", rsaBits: 3072 },
     "RSA-4096": { algorithm: "RSA", rsaBits: 4096 },
@@ -21,10 +21,16 @@ export const KEY_ALGORITHMS = Object.keys(TLS_ARGS) as KeyAlgorithm[];
 /** Arguments of a RotatingKeyPair. */
 export interface RotatingKeyPairArgs extends RotationArgs {
     /**
-     * The key algorithm, `RSA-2048` by default. Changing it later regenerates every slot at once, which is not a
-     * rotation: create a new component and move verifiers over instead.
+     * The algorithm of keys generated from now on, `RSA-2048` by default. A change regenerates nothing: each slot keeps
+     * the algorithm it was generated with, and each rotation generates its one new key with the new algorithm, so a
+     * ring migrates over rotations while verifiers trust both kinds. A warning says so until then.
      */
     algorithm?: KeyAlgorithm;
+}
+
+/** What shapes a key pair's material, as the ledger records it per slot. */
+interface KeySettings extends Record<string, string> {
+    algorithm: KeyAlgorithm;
 }
 
 /** One slot's key, or the key holding a role. */
@@ -37,16 +43,17 @@ export interface KeySlot {
     fingerprint: pulumi.Output<string>;
     /** The config date the key was generated for. */
     rotatedDate: pulumi.Output<string>;
+    /** The algorithm the key was generated with. */
+    algorithm: pulumi.Output<KeyAlgorithm>;
     /** The slot's generation: a new number every time the slot's key is regenerated. */
     generation: pulumi.Output<number>;
 }
 
-/** Default least time between rotations of a key pair. */
-export const KEY_PAIR_DEFAULT_INTERVAL = "1d";
-
 /**
  * Three key pairs in a ring: previous, primary and a staged next. A later `rotatedDate` moves each role one slot
- * forward and generates exactly one new key, into the new next slot; previous and primary keep their bytes.
+ * forward and generates exactly one new key, into the new next slot; previous and primary keep their bytes. An
+ * emergency rotation (`compromised`) also revokes the old primary: it leaves `trustedPublicKeys`, and `previous` is
+ * empty ("") until the next rotation regenerates its slot.
  */
 export class RotatingKeyPair extends pulumi.ComponentResource {
     /** The ring's bookkeeping: dates, generations and which slot is primary. */
@@ -56,7 +63,7 @@ export class RotatingKeyPair extends pulumi.ComponentResource {
     public readonly primary: KeySlot;
     public readonly previous: KeySlot;
     public readonly next: KeySlot;
-    /** Public keys verifiers must trust: primary, previous, next, in that order. */
+    /** Public keys verifiers must trust: primary, previous, next, in that order; a revoked key is left out. */
     public readonly trustedPublicKeys: pulumi.Output<string[]>;
     /** @internal the ring, for components built on this one. */
     public readonly ring: Ring;
@@ -66,39 +73,39 @@ export class RotatingKeyPair extends pulumi.ComponentResource {
         const algorithm = args.algorithm ?? "RSA-2048";
         if (!TLS_ARGS[algorithm]) {
             argError(
-                "algorithm",
+                configKey(args.configPath ?? name, "algorithm"),
                 `${JSON.stringify(algorithm)} is not supported: use one of ${KEY_ALGORITHMS.join(", ")}`,
             );
         }
-        this.ring = createRing(this, name, args, {
-            slotCount: 3,
-            staged: 1,
-            defaultInterval: KEY_PAIR_DEFAULT_INTERVAL,
-        });
+        this.ring = new Ring(this, name, args, "signer", { algorithm });
         this.ledger = this.ring.ledger;
 
-        const keys = [0, 1, 2].map(
-            (slot) =>
-                new tls.PrivateKey(`${name}-slot${slot}`, TLS_ARGS[algorithm], {
+        const keys = this.ring.slots.map((slot) => {
+            // The slot's recorded algorithm, not config's: a settings change alone must not regenerate a key.
+            const tlsArgs = this.ring.settings<KeySettings>(slot).apply((settings) => TLS_ARGS[settings.algorithm]);
+            return new tls.PrivateKey(
+                `${name}-slot${slot}`,
+                { algorithm: tlsArgs.algorithm, rsaBits: tlsArgs.rsaBits, ecdsaCurve: tlsArgs.ecdsaCurve },
+                {
                     parent: this,
                     // The slot's generation, not its date, drives replacement: after a rollback a date can come back.
                     replacementTrigger: this.ring.generation(slot),
                     additionalSecretOutputs: ["privateKeyPem", "privateKeyPemPkcs8", "privateKeyOpenssh"],
-                }),
-        );
+                },
+            );
+        });
         this.slots = keys.map((key, slot) => ({
             privateKeyPem: pulumi.secret(key.privateKeyPem),
             publicKeyPem: key.publicKeyPem,
             fingerprint: key.publicKeyPem.apply(kidFromPublicKeyPem),
-            rotatedDate: this.ring.slotDate(slot),
+            rotatedDate: this.ring.date(slot),
+            algorithm: this.ring.settings<KeySettings>(slot).apply((settings) => settings.algorithm),
             generation: this.ring.generation(slot),
         }));
         this.primary = this.slotWithRole("primary");
         this.previous = this.slotWithRole("previous");
         this.next = this.slotWithRole("next");
-        this.trustedPublicKeys = pulumi
-            .all([this.primary.publicKeyPem, this.previous.publicKeyPem, this.next.publicKeyPem])
-            .apply((pems) => [...pems]);
+        this.trustedPublicKeys = this.ring.trusted(this.slots.map((slot) => slot.publicKeyPem));
 
         this.registerOutputs({
             ledger: this.ledger,
@@ -110,17 +117,19 @@ export class RotatingKeyPair extends pulumi.ComponentResource {
     }
 
     private slotWithRole(role: "primary" | "previous" | "next"): KeySlot {
-        const field = <K extends keyof KeySlot>(key: K) =>
+        const field = <K extends keyof KeySlot>(key: K, revoked: unknown) =>
             this.ring.pick(
                 role,
                 this.slots.map((slot) => slot[key] as pulumi.Output<unknown>),
+                revoked,
             ) as KeySlot[K];
         return {
-            privateKeyPem: pulumi.secret(field("privateKeyPem")),
-            publicKeyPem: field("publicKeyPem"),
-            fingerprint: field("fingerprint"),
-            rotatedDate: field("rotatedDate"),
-            generation: field("generation"),
+            privateKeyPem: pulumi.secret(field("privateKeyPem", "")),
+            publicKeyPem: field("publicKeyPem", ""),
+            fingerprint: field("fingerprint", ""),
+            rotatedDate: field("rotatedDate", ""),
+            algorithm: field("algorithm", ""),
+            generation: field("generation", 0),
         };
     }
 }

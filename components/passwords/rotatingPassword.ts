@@ -1,29 +1,29 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { Ledger } from "../ring/ring";
-import { Ring, RotationArgs, createRing } from "../ring/slots";
+import { Ledger, configKey } from "../ring/ring";
+import { Ring, RotationArgs } from "../ring/slots";
 import { argError } from "../validation";
-import { CharacterRules, ServiceConstraints, resolveRules, ruleProblems } from "./rules";
+import { CharacterRules, ResolvedRules, ServiceConstraints, resolveRules, ruleProblems } from "./rules";
 
 /** Arguments of a RotatingPassword. */
+/**
+ * Arguments of a RotatingPassword. The character rules (`length`, default 32; `lower`, `upper`, `numeric`, default
+ * true; `special`, default none) apply to passwords generated from now on: a change regenerates nothing, the next
+ * rotation generates its one new password with them, and a warning says so until then.
+ */
 export interface RotatingPasswordArgs extends RotationArgs, Partial<CharacterRules> {
     /**
      * What the consuming service accepts; lengths and characters outside it are refused at preview. Defaults to
      * 8 to 256 printable characters.
      */
     constraints?: ServiceConstraints;
-    /**
-     * How the config names the rules' parent, for error paths (for example `keyshift:database`). Defaults to
-     * `configPath` without its `.rotatedDate`, else the component's name.
-     */
-    rulesPath?: string;
 }
 
 /** One slot's password, or the password holding a role. */
 export interface PasswordSlot {
-    /** The password; always a secret. */
+    /** The password; always a secret. "" for a role whose password an emergency rotation revoked. */
     value: pulumi.Output<string>;
-    /** The config date the password was generated for. */
+    /** The config date the password was generated for; "" for a slot revoked by an emergency rotation. */
     rotatedDate: pulumi.Output<string>;
     /** A new number every time the slot's password is regenerated. */
     generation: pulumi.Output<number>;
@@ -33,12 +33,11 @@ const GENERIC: ServiceConstraints = { service: "a generic password", minLength: 
 
 /** Default length of a generated password. */
 export const PASSWORD_DEFAULT_LENGTH = 32;
-/** Default least time between two rotations of a password. */
-export const PASSWORD_DEFAULT_INTERVAL = "1d";
 
 /**
  * Two passwords in a ring: primary and previous. A later `rotatedDate` generates one new password into the new primary
- * slot; the old primary becomes previous, byte for byte, so an operator can roll back with a config change.
+ * slot; the old primary becomes previous, byte for byte, so an operator can roll back with a config change. After an
+ * emergency rotation (`compromised`) the exposed password is no rollback target and `previous` is empty.
  */
 export class RotatingPassword extends pulumi.ComponentResource {
     public readonly ledger: pulumi.Output<Ledger>;
@@ -53,41 +52,39 @@ export class RotatingPassword extends pulumi.ComponentResource {
         const rules = resolveRules({ ...args, length: args.length ?? PASSWORD_DEFAULT_LENGTH });
         const problems = ruleProblems(rules, args.constraints ?? GENERIC);
         if (problems.length > 0) {
-            const rulesPath = args.rulesPath ?? args.configPath?.replace(/\.rotatedDate$/, "") ?? name;
-            argError(`${rulesPath}.${problems[0].rule}`, problems[0].reason);
+            argError(configKey(args.configPath ?? name, problems[0].rule), problems[0].reason);
         }
-        this.ring = createRing(this, name, args, {
-            slotCount: 2,
-            staged: 0,
-            defaultInterval: PASSWORD_DEFAULT_INTERVAL,
-        });
+        const { length, lower, upper, numeric, special } = rules;
+        this.ring = new Ring(this, name, args, "password", { length, lower, upper, numeric, special });
         this.ledger = this.ring.ledger;
 
-        const passwords = [0, 1].map(
-            (slot) =>
-                new random.RandomPassword(
-                    `${name}-slot${slot}`,
-                    {
-                        length: rules.length,
-                        lower: rules.lower,
-                        upper: rules.upper,
-                        numeric: rules.numeric,
-                        // Always explicit: the provider's default special set includes '@', which RDS refuses.
-                        special: rules.special.length > 0,
-                        overrideSpecial: rules.special.length > 0 ? rules.special : undefined,
-                        minLower: rules.lower ? 1 : 0,
-                        minUpper: rules.upper ? 1 : 0,
-                        minNumeric: rules.numeric ? 1 : 0,
-                        minSpecial: rules.special.length > 0 ? 1 : 0,
-                        // The generation, not the date, drives replacement: after a rollback a date can come back.
-                        keepers: { generation: this.ring.generation(slot).apply(String) },
-                    },
-                    { parent: this, additionalSecretOutputs: ["result", "bcryptHash"] },
-                ),
-        );
+        const passwords = this.ring.slots.map((slot) => {
+            // The slot's recorded rules, not config's: a settings change alone must not regenerate a password.
+            const slotRules = this.ring.settings<ResolvedRules>(slot);
+            const hasSpecial = slotRules.apply((r) => r.special.length > 0);
+            return new random.RandomPassword(
+                `${name}-slot${slot}`,
+                {
+                    length: slotRules.length,
+                    lower: slotRules.lower,
+                    upper: slotRules.upper,
+                    numeric: slotRules.numeric,
+                    // Always explicit: the provider's default special set includes '@', which RDS refuses.
+                    special: hasSpecial,
+                    overrideSpecial: slotRules.apply((r) => (r.special.length > 0 ? r.special : undefined)),
+                    minLower: slotRules.apply((r) => (r.lower ? 1 : 0)),
+                    minUpper: slotRules.apply((r) => (r.upper ? 1 : 0)),
+                    minNumeric: slotRules.apply((r) => (r.numeric ? 1 : 0)),
+                    minSpecial: hasSpecial.apply((has) => (has ? 1 : 0)),
+                    // The generation, not the date, drives replacement: after a rollback a date can come back.
+                    keepers: { generation: this.ring.generation(slot).apply(String) },
+                },
+                { parent: this, additionalSecretOutputs: ["result", "bcryptHash"] },
+            );
+        });
         this.slots = passwords.map((password, slot) => ({
             value: pulumi.secret(password.result),
-            rotatedDate: this.ring.slotDate(slot),
+            rotatedDate: this.ring.date(slot),
             generation: this.ring.generation(slot),
         }));
         this.primary = this.slotWithRole("primary");
@@ -97,21 +94,12 @@ export class RotatingPassword extends pulumi.ComponentResource {
     }
 
     private slotWithRole(role: "primary" | "previous"): PasswordSlot {
+        const pick = <T>(field: (slot: PasswordSlot) => pulumi.Output<T>, revoked: T) =>
+            this.ring.pick(role, this.slots.map(field), revoked);
         return {
-            value: pulumi.secret(
-                this.ring.pick(
-                    role,
-                    this.slots.map((slot) => slot.value),
-                ),
-            ),
-            rotatedDate: this.ring.pick(
-                role,
-                this.slots.map((slot) => slot.rotatedDate),
-            ),
-            generation: this.ring.pick(
-                role,
-                this.slots.map((slot) => slot.generation),
-            ),
+            value: pulumi.secret(pick((slot) => slot.value, "")),
+            rotatedDate: pick((slot) => slot.rotatedDate, ""),
+            generation: pick((slot) => slot.generation, 0),
         };
     }
 }

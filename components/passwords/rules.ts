@@ -37,7 +37,13 @@ function isPrintableSpecial(char: string): boolean {
 export type ResolvedRules = Required<CharacterRules>;
 
 export function resolveRules(rules: CharacterRules): ResolvedRules {
-    return { lower: true, upper: true, numeric: true, special: "", ...rules };
+    return {
+        length: rules.length,
+        lower: rules.lower ?? true,
+        upper: rules.upper ?? true,
+        numeric: rules.numeric ?? true,
+        special: rules.special ?? "",
+    };
 }
 
 /**

@@ -59,6 +59,11 @@ export function parseRotationDate(value: unknown): number | undefined {
 /** The accepted date forms, for error messages. */
 export const DATE_FORMS = "an ISO 8601 date such as 2026-11-21 or an RFC 3339 timestamp such as 2026-11-21T09:30:00Z";
 
+/** What is wrong with a value that is not a date, worded once for every layer: `"21/11/2026" is not a date: use …`. */
+export function notADate(value: unknown): string {
+    return `${JSON.stringify(value) ?? String(value)} is not a date: use ${DATE_FORMS}`;
+}
+
 /**
  * Parses a minimum rotation interval: `0`, `90d`, `12h`, `30m`, `45s`, `2w`, or an ISO 8601 duration with weeks, days,
  * hours, minutes and seconds (`P1D`, `PT12H`). Months and years are refused because their length varies.
@@ -89,6 +94,11 @@ export function parseInterval(value: unknown): number | undefined {
 /** The accepted interval forms, for error messages. */
 export const INTERVAL_FORMS =
     "a duration such as 0, 12h, 1d, 2w or P1D (seconds s, minutes m, hours h, days d, weeks w)";
+
+/** What is wrong with a value that is not a duration, worded once for every layer. */
+export function notAnInterval(value: unknown): string {
+    return `${JSON.stringify(value) ?? String(value)} is not a duration: use ${INTERVAL_FORMS}`;
+}
 
 /** Formats epoch milliseconds the way users write dates: a calendar date at midnight UTC, else a full timestamp. */
 export function formatInstant(millis: number): string {

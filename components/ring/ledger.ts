@@ -1,12 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Ledger, RotationError, planRotation } from "./ring";
+import { Ledger, RotationError, RotationRequest, Settings, planRotation, upgradeLedger } from "./ring";
 
 // Pulumi programs are stateless, so the ring's memory lives in the checkpoint, as the inputs and outputs of a small
 // dynamic resource. The ledger is computed in `check`, from the old checked inputs and the new config, rather than in
 // `create`/`update`: the dynamic provider has no preview support, so during `pulumi preview` the engine hands the
 // checked inputs back as outputs. Anything computed later would be missing from a preview, and the slots'
 // replacement triggers that read the ledger would be unknown. Computing it in `check` keeps previews exact.
-// The ledger holds dates and slot numbers only, never key material.
+// The ledger holds dates, slot numbers and settings only, never key material.
 
 const PROVIDER_KEY = "__provider";
 
@@ -14,11 +14,6 @@ function withoutProvider(props: Record<string, unknown>): Record<string, unknown
     const rest = { ...props };
     delete rest[PROVIDER_KEY];
     return rest;
-}
-
-function previousLedger(olds: Record<string, unknown>): Ledger | undefined {
-    const ledger = olds?.ledger as Ledger | undefined;
-    return ledger && Array.isArray(ledger.slots) ? ledger : undefined;
 }
 
 // Deep equality over the JSON-shaped values a checkpoint holds.
@@ -46,15 +41,18 @@ function canonical(value: unknown): unknown {
  */
 export const ledgerProvider: pulumi.dynamic.ResourceProvider = {
     async check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
-        const request = {
+        const request: RotationRequest = {
             rotatedDate: news.rotatedDate as string,
             minRotationInterval: news.minRotationInterval as string,
             slotCount: Number(news.slotCount),
             staged: Number(news.staged) as 0 | 1,
             label: String(news.label ?? "rotatedDate"),
+            settings: (news.settings as Settings | undefined) ?? {},
+            compromised: news.compromised as boolean | string | undefined,
         };
         try {
-            const { ledger } = planRotation(previousLedger(olds), request);
+            // A ledger an earlier keyshift wrote is read in its own format and written back in this one.
+            const { ledger } = planRotation(upgradeLedger(olds?.ledger, request), request);
             return { inputs: { ...news, ledger } };
         } catch (error) {
             if (error instanceof RotationError) {
@@ -95,11 +93,15 @@ export interface SlotLedgerArgs {
     staged: 0 | 1;
     /** How the user names the date in config, for messages. */
     label: string;
+    /** The settings the next generated slot gets. */
+    settings: Settings;
+    /** `true` or the date of an emergency rotation. */
+    compromised?: pulumi.Input<boolean | string>;
 }
 
 /**
  * The ring's bookkeeping resource. A preview of a bump shows it as an in-place update whose diff is the ledger:
- * the new rotation date, the new primary slot and the regenerated slot's generation.
+ * the new rotation date, the new primary slot and the regenerated slot's generation, settings and date.
  */
 export class SlotLedger extends pulumi.dynamic.Resource {
     declare public readonly ledger: pulumi.Output<Ledger>;

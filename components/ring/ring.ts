@@ -1,16 +1,36 @@
-// The slot ring: which slot is primary, which slot a rotation regenerates, and which config dates are allowed.
+// The slot ring: which slot is primary, which slot a rotation regenerates, which config values are allowed, and what
+// the ring remembers of a credential's life (each slot's settings, emergency rotations and what they revoked).
 // Pure and dependency-free apart from ./dates, because the ledger's dynamic provider is serialized with it.
 // The exact transitions are those of shared/docs/ring.md; tests/unit/ring.test.ts checks them as properties.
 
-import { DATE_FORMS, INTERVAL_FORMS, formatInstant, parseInterval, parseRotationDate } from "./dates";
+import { formatInstant, notADate, notAnInterval, parseInterval, parseRotationDate } from "./dates";
 
-/** One slot's bookkeeping. Key material never lives here, only what decides when it is regenerated. */
+/** What shapes a slot's key material: a password's length and characters, a key's algorithm. Flat JSON values. */
+export type Settings = Record<string, string | number | boolean>;
+
+/** One slot's bookkeeping. Key material never lives here, only what decides when and how it is regenerated. */
 export interface SlotRecord {
     /** Unique across the ring's life and increasing; the slot's key resource is replaced when it changes. */
     generation: number;
     /** The config date the slot's current key was generated for. */
     date: string;
+    /** The settings the slot's current key was generated with; the slot's resource takes its inputs from these. */
+    settings: Settings;
+    /** Set when an emergency rotation revoked this slot's credential: that rotation's date. Cleared on regeneration. */
+    revokedOn?: string;
 }
+
+/** An emergency rotation, kept for good: the credential it revoked must never come back. */
+export interface EmergencyRecord {
+    /** The rotation date of the emergency rotation. */
+    date: string;
+    /** The revoked credential's generation and the date it was generated for. */
+    revokedGeneration: number;
+    revokedDate: string;
+}
+
+/** The move that put the current primary in place. */
+export type Move = "create" | "forward" | "emergency" | "rollback";
 
 /** What the ring remembers between runs, kept in the Pulumi checkpoint by the ledger resource. */
 export interface Ledger {
@@ -21,6 +41,12 @@ export interface Ledger {
     /** Index of the primary slot. */
     primary: number;
     slots: SlotRecord[];
+    /** How the current primary got its role; a no-op keeps it. ElastiCache sets a token with SET after a create or an emergency. */
+    lastMove: Move;
+    /** Every emergency rotation, oldest first. */
+    emergencies: EmergencyRecord[];
+    /** `compromised: true` was acted on and is still in config, so it is not a new emergency. */
+    compromisedSeen: boolean;
 }
 
 /** The ring's fixed shape: 2 slots and no staged key for passwords, 3 slots with a staged next key for signers. */
@@ -33,19 +59,25 @@ export interface RingShape {
 export interface RotationRequest extends RingShape {
     /** The config value, as written. */
     rotatedDate: string;
-    /** Minimum time between two forward rotations, as written (see parseInterval). */
+    /** Minimum time between two routine forward rotations, as written (see parseInterval). */
     minRotationInterval: string;
     /** How the user names the date in their config, used in every message (for example `signer.rotatedDate`). */
     label: string;
+    /** The settings new slots are generated with. Default none. */
+    settings?: Settings;
+    /** `true`, or the date of the emergency rotation: the credential in use was exposed. */
+    compromised?: boolean | string;
 }
 
-export type TransitionKind = "create" | "noop" | "forward" | "rollback";
+export type TransitionKind = "create" | "noop" | "forward" | "emergency" | "rollback";
 
 export interface Transition {
     kind: TransitionKind;
     ledger: Ledger;
     /** Slots whose key material this transition regenerates. */
     regenerated: number[];
+    /** Slots whose credential this transition revokes (an emergency's exposed slot). */
+    revoked: number[];
 }
 
 /** A config value the ring refuses. `property` names the ledger input at fault, for the engine's check failure. */
@@ -57,7 +89,7 @@ export class RotationError extends Error {
     public readonly reason: string;
 
     constructor(
-        public readonly property: "rotatedDate" | "minRotationInterval" | "slotCount",
+        public readonly property: "rotatedDate" | "minRotationInterval" | "slotCount" | "compromised",
         message: string,
     ) {
         super(message);
@@ -68,9 +100,13 @@ export class RotationError extends Error {
 
 const mod = (value: number, n: number): number => ((value % n) + n) % n;
 
-/** The config path of the interval beside a rotation date's path: `x.rotatedDate` → `x.minRotationInterval`. */
-export function intervalPath(rotatedDatePath: string): string {
-    return rotatedDatePath.replace(/rotatedDate$/, "minRotationInterval");
+/**
+ * The config paths of a credential's keys, from the path of its section (`keyshift:database`) or of its rotation date
+ * (`keyshift:database.rotatedDate`, `e2e:rotatedDate`): `configKey(path, "length")` is `keyshift:database.length`.
+ */
+export function configKey(configPath: string, key: string): string {
+    const date = /^(.*)rotatedDate$/.exec(configPath);
+    return date ? `${date[1]}${key}` : `${configPath}.${key}`;
 }
 
 /** Validates a ring's shape; throws a RotationError naming what is wrong. */
@@ -87,41 +123,64 @@ export function checkShape(shape: RingShape): void {
 }
 
 /** The ledger of a ring generated from scratch for `date`. */
-export function initialLedger(shape: RingShape, date: string): Ledger {
+export function initialLedger(shape: RingShape, date: string, settings: Settings = {}): Ledger {
     return {
         rotatedDate: date,
         rollbackDate: "",
         primary: 0,
-        slots: Array.from({ length: shape.slotCount }, (_, index) => ({ generation: index + 1, date })),
+        slots: Array.from({ length: shape.slotCount }, (_, index) => ({ generation: index + 1, date, settings })),
+        lastMove: "create",
+        emergencies: [],
+        compromisedSeen: false,
+    };
+}
+
+/**
+ * Reads a ledger as an earlier keyshift wrote it. 0.1 kept no settings, moves or emergencies: its slots were all
+ * generated with the settings of the config it last ran with, which an upgrade runs with again, so they take the
+ * request's; a `compromised: true` in that config was already acted on (0.1 set the token with SET).
+ */
+export function upgradeLedger(stored: unknown, request: RotationRequest): Ledger | undefined {
+    const old = stored as Partial<Ledger> | undefined;
+    if (!old || !Array.isArray(old.slots)) {
+        return undefined;
+    }
+    return {
+        rotatedDate: String(old.rotatedDate),
+        rollbackDate: String(old.rollbackDate ?? ""),
+        primary: Number(old.primary),
+        slots: old.slots.map((slot) => ({ ...slot, settings: slot.settings ?? request.settings ?? {} })),
+        lastMove: old.lastMove ?? "forward",
+        emergencies: old.emergencies ?? [],
+        compromisedSeen: old.compromisedSeen ?? request.compromised === true,
     };
 }
 
 /**
  * Plans the move from `previous` (undefined on the first run) to what `request` asks for. Throws a RotationError,
- * whose message names `request.label` and the value, for a malformed, backwards or too-early date.
+ * whose message names the config key and the value, for a malformed, backwards or too-early date, an emergency
+ * without a new date, or a date that would bring back a revoked credential.
  */
 export function planRotation(previous: Ledger | undefined, request: RotationRequest): Transition {
     checkShape(request);
     const wanted = parseRotationDate(request.rotatedDate);
     if (wanted === undefined) {
-        throw new RotationError(
-            "rotatedDate",
-            `${request.label} = ${JSON.stringify(request.rotatedDate)} is not a date: use ${DATE_FORMS}`,
-        );
+        throw new RotationError("rotatedDate", `${request.label} = ${notADate(request.rotatedDate)}`);
     }
     const minInterval = parseInterval(request.minRotationInterval);
     if (minInterval === undefined) {
-        throw new RotationError(
-            "minRotationInterval",
-            `${intervalPath(request.label)} = ${JSON.stringify(request.minRotationInterval)} is not a duration: use ${INTERVAL_FORMS}`,
-        );
+        const path = configKey(request.label, "minRotationInterval");
+        throw new RotationError("minRotationInterval", `${path} = ${notAnInterval(request.minRotationInterval)}`);
     }
+    const compromisedOn = compromisedDate(request, wanted);
+    const settings = request.settings ?? {};
     if (previous === undefined) {
-        return {
-            kind: "create",
-            ledger: initialLedger(request, request.rotatedDate),
-            regenerated: range(request.slotCount),
+        // Nothing exists yet that could have been exposed; a `true` left in config is not a later emergency.
+        const ledger = {
+            ...initialLedger(request, request.rotatedDate, settings),
+            compromisedSeen: request.compromised === true,
         };
+        return { kind: "create", ledger, regenerated: range(request.slotCount), revoked: [] };
     }
     if (previous.slots.length !== request.slotCount) {
         throw new RotationError(
@@ -130,43 +189,147 @@ export function planRotation(previous: Ledger | undefined, request: RotationRequ
         );
     }
     const current = parseRotationDate(previous.rotatedDate) ?? Number.NaN;
-    if (wanted === current) {
-        return { kind: "noop", ledger: previous, regenerated: [] };
-    }
     const rollback = parseRotationDate(previous.rollbackDate);
-    if (rollback !== undefined && wanted === rollback) {
+    const kind = wanted === current ? "noop" : rollback !== undefined && wanted === rollback ? "rollback" : "forward";
+    if (kind === "forward" && wanted < current) {
+        throw backwards(previous, request);
+    }
+    const emergency = isNewEmergency(previous, request, kind, compromisedOn);
+    const seen = request.compromised === true && (previous.compromisedSeen || emergency);
+    if (kind === "noop") {
+        const ledger = seen === previous.compromisedSeen ? previous : { ...previous, compromisedSeen: seen };
+        return { kind, ledger, regenerated: [], revoked: [] };
+    }
+    if (kind === "rollback") {
         const ledger: Ledger = {
             ...previous,
             rotatedDate: request.rotatedDate,
             rollbackDate: "",
             primary: mod(previous.primary - 1, request.slotCount),
+            lastMove: "rollback",
+            compromisedSeen: seen,
         };
-        return { kind: "rollback", ledger, regenerated: [] };
+        return { kind, ledger, regenerated: [], revoked: [] };
     }
-    if (wanted < current) {
-        const allowed =
-            rollback === undefined
-                ? "no rollback is possible now (only one step back is kept)"
-                : `the only earlier date allowed is ${previous.rollbackDate}, which rolls back to the previous key`;
-        throw new RotationError(
-            "rotatedDate",
-            `${request.label} = ${JSON.stringify(request.rotatedDate)} is earlier than the last rotation date ${previous.rotatedDate}; ${allowed}`,
-        );
-    }
-    if (wanted < current + minInterval) {
+    // An emergency does not wait for minRotationInterval: the credential in use is exposed now.
+    if (!emergency && wanted < current + minInterval) {
         throw new RotationError(
             "rotatedDate",
             `${request.label} = ${JSON.stringify(request.rotatedDate)} is too soon after the last rotation on ${previous.rotatedDate}: minRotationInterval is ${request.minRotationInterval}, so the earliest allowed date is ${formatInstant(current + minInterval)}`,
         );
     }
     const primary = mod(previous.primary + 1, request.slotCount);
-    const regeneratedSlot = mod(primary + request.staged, request.slotCount);
-    const nextGeneration = Math.max(...previous.slots.map((slot) => slot.generation)) + 1;
-    const slots = previous.slots.map((slot, index) =>
-        index === regeneratedSlot ? { generation: nextGeneration, date: request.rotatedDate } : slot,
+    const regenerated = mod(primary + request.staged, request.slotCount);
+    const exposed = previous.primary;
+    const generation = Math.max(...previous.slots.map((slot) => slot.generation)) + 1;
+    const slots = previous.slots.map((slot, index): SlotRecord => {
+        if (index === regenerated) return { generation, date: request.rotatedDate, settings };
+        if (emergency && index === exposed) return { ...slot, revokedOn: request.rotatedDate };
+        return slot;
+    });
+    const ledger: Ledger = {
+        rotatedDate: request.rotatedDate,
+        // The exposed credential is the rollback target of a routine move: an emergency leaves none.
+        rollbackDate: emergency ? "" : previous.rotatedDate,
+        primary,
+        slots,
+        lastMove: emergency ? "emergency" : "forward",
+        emergencies: emergency
+            ? [
+                  ...previous.emergencies,
+                  {
+                      date: request.rotatedDate,
+                      revokedGeneration: previous.slots[exposed].generation,
+                      revokedDate: previous.slots[exposed].date,
+                  },
+              ]
+            : previous.emergencies,
+        compromisedSeen: seen,
+    };
+    return {
+        kind: emergency ? "emergency" : "forward",
+        ledger,
+        regenerated: [regenerated],
+        revoked: emergency ? [exposed] : [],
+    };
+}
+
+/** The instant `compromised` names when it is a date; validates it against the requested rotation date. */
+function compromisedDate(request: RotationRequest, wanted: number): number | undefined {
+    const value = request.compromised;
+    if (value === undefined || typeof value === "boolean") {
+        return undefined;
+    }
+    const path = configKey(request.label, "compromised");
+    const date = parseRotationDate(value);
+    if (date === undefined) {
+        throw new RotationError("compromised", `${path} = ${notADate(value)}, or true`);
+    }
+    if (date > wanted) {
+        throw new RotationError(
+            "compromised",
+            `${path} = ${JSON.stringify(value)} is later than ${request.label} = ${JSON.stringify(request.rotatedDate)}: set ${request.label} to ${JSON.stringify(value)} to rotate the exposed credential now`,
+        );
+    }
+    return date;
+}
+
+/**
+ * Whether this run is a new emergency rotation. `true` is new until the ledger has seen it; a date is the emergency
+ * rotation to that date. Asking for an emergency on a run that moves nowhere new is refused: there would be nothing to
+ * rotate the exposed credential to.
+ */
+function isNewEmergency(
+    previous: Ledger,
+    request: RotationRequest,
+    kind: "noop" | "rollback" | "forward",
+    compromisedOn: number | undefined,
+): boolean {
+    const path = configKey(request.label, "compromised");
+    const recorded = (date: number) => previous.emergencies.some((e) => parseRotationDate(e.date) === date);
+    let wanted = false;
+    if (request.compromised === true) {
+        wanted = !previous.compromisedSeen;
+    } else if (compromisedOn !== undefined) {
+        if (recorded(compromisedOn)) {
+            return false;
+        }
+        if (compromisedOn !== parseRotationDate(request.rotatedDate)) {
+            throw new RotationError(
+                "compromised",
+                `${path} = ${JSON.stringify(request.compromised)} is not the date of an emergency rotation of this credential: set it to the new ${request.label}, or remove it`,
+            );
+        }
+        wanted = true;
+    }
+    if (wanted && kind !== "forward") {
+        throw new RotationError(
+            "compromised",
+            `${path} = ${JSON.stringify(request.compromised)} asks for an emergency rotation, but ${request.label} = ${JSON.stringify(request.rotatedDate)} ${kind === "noop" ? "is the current rotation date" : "is a rollback"}: set ${request.label} to a later date to replace the exposed credential now`,
+        );
+    }
+    return wanted;
+}
+
+/** The refusal of an earlier date that is not the rollback date, saying why and what is allowed. */
+function backwards(previous: Ledger, request: RotationRequest): RotationError {
+    const wanted = parseRotationDate(request.rotatedDate)!;
+    const value = `${request.label} = ${JSON.stringify(request.rotatedDate)}`;
+    const emergency = [...previous.emergencies].reverse().find((e) => (parseRotationDate(e.date) ?? 0) > wanted);
+    if (emergency) {
+        return new RotationError(
+            "rotatedDate",
+            `${value} goes back past the emergency rotation on ${emergency.date}, which revoked the credential generated for ${emergency.revokedDate} (generation ${emergency.revokedGeneration}); a revoked credential never returns: use a date later than ${previous.rotatedDate}`,
+        );
+    }
+    const allowed =
+        previous.rollbackDate === ""
+            ? "no rollback is possible now (only one step back is kept)"
+            : `the only earlier date allowed is ${previous.rollbackDate}, which rolls back to the previous key`;
+    return new RotationError(
+        "rotatedDate",
+        `${value} is earlier than the last rotation date ${previous.rotatedDate}; ${allowed}`,
     );
-    const ledger: Ledger = { rotatedDate: request.rotatedDate, rollbackDate: previous.rotatedDate, primary, slots };
-    return { kind: "forward", ledger, regenerated: [regeneratedSlot] };
 }
 
 /** Which slot holds which role. `next` is defined only for rings with a staged key. */
@@ -186,8 +349,8 @@ export function slotRoles(ledger: Ledger, staged: 0 | 1): SlotRoles {
 }
 
 /**
- * Slots whose keys verifiers must trust, primary first, then previous, then next. For rings of more than three
- * slots the rest follow in ring order after next.
+ * Slots whose keys verifiers must trust, primary first, then previous, then next; a slot revoked by an emergency is
+ * left out. For rings of more than three slots the rest follow in ring order after next.
  */
 export function trustedSlotOrder(ledger: Ledger): number[] {
     const n = ledger.slots.length;
@@ -195,7 +358,26 @@ export function trustedSlotOrder(ledger: Ledger): number[] {
     for (let step = 1; step < n - 1; step++) {
         order.push(mod(ledger.primary + step, n));
     }
-    return order;
+    return order.filter((slot) => !ledger.slots[slot].revokedOn);
+}
+
+/** A setting whose config value differs from the one the newest slot was generated with. */
+export interface PendingSetting {
+    key: string;
+    value: Settings[string] | undefined;
+    current: Settings[string] | undefined;
+}
+
+/**
+ * The settings in `wanted` that no slot has yet: they apply at the next forward move, which generates one slot with
+ * them. Compared with the newest slot, so a change already in use by the last rotation is not pending.
+ */
+export function pendingSettings(ledger: Ledger, wanted: Settings): PendingSetting[] {
+    const newest = ledger.slots.reduce((a, b) => (b.generation > a.generation ? b : a)).settings;
+    const keys = [...new Set([...Object.keys(newest), ...Object.keys(wanted)])].sort();
+    return keys
+        .filter((key) => newest[key] !== wanted[key])
+        .map((key) => ({ key, value: wanted[key], current: newest[key] }));
 }
 
 function range(n: number): number[] {

@@ -1,35 +1,125 @@
 import * as pulumi from "@pulumi/pulumi";
 import { checkInterval, checkRotationDate } from "../validation";
 import { SlotLedger } from "./ledger";
-import { Ledger, SlotRoles, intervalPath, slotRoles } from "./ring";
+import {
+    Ledger,
+    Move,
+    RingShape,
+    Settings,
+    SlotRoles,
+    configKey,
+    pendingSettings,
+    slotRoles,
+    trustedSlotOrder,
+} from "./ring";
+
+/** The kinds of credential keyshift rotates. Each kind has one ring shape and one default interval. */
+export type CredentialKind = "signer" | "password" | "token";
+
+const SHAPES: Record<CredentialKind, RingShape> = {
+    signer: { slotCount: 3, staged: 1 },
+    password: { slotCount: 2, staged: 0 },
+    token: { slotCount: 2, staged: 0 },
+};
+
+/**
+ * The least time between two routine rotations, by kind, when `minRotationInterval` is not given. A signer's next key
+ * must be trusted before it signs: API servers cache verifying keys for up to an hour and kubelet-refreshed tokens turn
+ * over within a day. A password's or token's previous value stays valid until the next rotation, so the interval is
+ * the least time its holders have to pick up the new one.
+ */
+export const DEFAULT_MIN_ROTATION_INTERVAL: Readonly<Record<CredentialKind, string>> = {
+    signer: "1d",
+    password: "1d",
+    token: "1d",
+};
 
 /** The arguments every rotating component shares. */
 export interface RotationArgs {
     /**
      * The rotation date, an ISO 8601 date (`2026-11-21`) or RFC 3339 timestamp. Setting a later date rotates once;
      * setting it back to the date before the last rotation rolls back one step; the same date changes nothing.
+     * Refused at preview: a date that is not one, an earlier date other than the rollback date, and a later date
+     * inside `minRotationInterval`.
      */
     rotatedDate: pulumi.Input<string>;
     /**
-     * The least time between two forward rotations, such as `1d`, `12h` or `P1D`; a bump sooner than this is refused
-     * at preview. Each component documents its default.
+     * The least time between two routine rotations, such as `1d`, `12h` or `P1D`; a bump sooner than this is refused
+     * at preview. Default `1d` (see DEFAULT_MIN_ROTATION_INTERVAL). An emergency rotation does not wait for it.
      */
     minRotationInterval?: pulumi.Input<string>;
     /**
-     * How the stack's config names `rotatedDate` (for example `signer.rotatedDate`), so that errors point at the
-     * line to fix. Defaults to `<component name>.rotatedDate`.
+     * Where the stack's config keeps this credential's settings (`keyshift:database`), or its date
+     * (`keyshift:database.rotatedDate`), so that every error and warning names the key to fix. Defaults to the
+     * component's name.
      */
     configPath?: string;
+    /**
+     * The credential in use was exposed. `true` together with a new `rotatedDate` makes that rotation an emergency
+     * one (kept in the ledger; `true` left in config afterwards has no further effect), or the date of the emergency
+     * rotation (it may stay in config). An emergency revokes the exposed credential in the same `pulumi up`: it leaves
+     * every trusted set and published object, is never a rollback target, and `previous` is empty until the next
+     * rotation. Refused at preview without a new `rotatedDate`.
+     */
+    compromised?: pulumi.Input<boolean | string>;
 }
 
-/** The ring's ledger output, and helpers to read slots by role. */
+/**
+ * A credential's ring: its ledger (a `SlotLedger` child named `${name}-ledger`) and the slots by index, role and
+ * trust, as Outputs that are known in a preview. Components ask it for slots by role; none lists slot numbers.
+ */
 export class Ring {
     readonly ledger: pulumi.Output<Ledger>;
-    readonly roles: pulumi.Output<SlotRoles>;
+    /** Every slot's index, for declaring one resource per slot. */
+    readonly slots: number[];
+    /** The config path of this credential's settings or date, as given. */
+    readonly configPath: string;
+    private readonly roles: pulumi.Output<SlotRoles>;
 
-    constructor(ledger: pulumi.Output<Ledger>, staged: 0 | 1) {
-        this.ledger = ledger;
-        this.roles = ledger.apply((value) => slotRoles(value, staged));
+    /**
+     * Validates the shared rotation args and creates the ledger. `settings` are what shape the key material: a new
+     * slot is generated with them, and a change of them alone regenerates nothing but is reported as a warning.
+     */
+    constructor(
+        private readonly parent: pulumi.ComponentResource,
+        name: string,
+        args: RotationArgs,
+        kind: CredentialKind,
+        settings: Settings,
+    ) {
+        const shape = SHAPES[kind];
+        this.configPath = args.configPath ?? name;
+        const label = this.key("rotatedDate");
+        checkRotationDate(args.rotatedDate, label);
+        checkInterval(args.minRotationInterval, this.key("minRotationInterval"));
+        this.ledger = new SlotLedger(
+            `${name}-ledger`,
+            {
+                rotatedDate: args.rotatedDate,
+                minRotationInterval: args.minRotationInterval ?? DEFAULT_MIN_ROTATION_INTERVAL[kind],
+                slotCount: shape.slotCount,
+                staged: shape.staged,
+                label,
+                settings,
+                compromised: args.compromised,
+            },
+            { parent },
+        ).ledger;
+        this.slots = Array.from({ length: shape.slotCount }, (_, slot) => slot);
+        this.roles = this.ledger.apply((ledger) => slotRoles(ledger, shape.staged));
+        this.ledger.apply((ledger) => {
+            for (const change of pendingSettings(ledger, settings)) {
+                void pulumi.log.warn(
+                    `${this.key(change.key)} = ${JSON.stringify(change.value)} takes effect at the next rotation; until then every slot keeps the settings it was generated with (${change.key} ${JSON.stringify(change.current)})`,
+                    parent,
+                );
+            }
+        });
+    }
+
+    /** The config path of one of this credential's keys, such as `keyshift:database.length`. */
+    key(name: string): string {
+        return configKey(this.configPath, name);
     }
 
     /** A slot's generation: its key resource's replacement trigger. */
@@ -38,48 +128,50 @@ export class Ring {
     }
 
     /** The date the slot's current key was generated for. */
-    slotDate(slot: number): pulumi.Output<string> {
+    date(slot: number): pulumi.Output<string> {
         return this.ledger.apply((ledger) => ledger.slots[slot].date);
     }
 
+    /** The settings the slot's current key was generated with: the slot resource's inputs, never config directly. */
+    settings<T extends Settings>(slot: number): pulumi.Output<T> {
+        return this.ledger.apply((ledger) => ledger.slots[slot].settings as T);
+    }
+
+    /** How the current primary got its role. */
+    get lastMove(): pulumi.Output<Move> {
+        return this.ledger.apply((ledger) => ledger.lastMove);
+    }
+
     /**
-     * The value of whichever slot holds `role`. It depends only on that slot's value and on the ledger, so in a preview
-     * of a bump the keys that stay are still known: only the regenerated slot's value is unknown.
+     * The value of whichever slot holds `role`, or `revoked` when an emergency rotation revoked that slot's credential.
+     * It depends only on that slot's value and on the ledger, so in a preview of a bump the keys that stay are still
+     * known: only the regenerated slot's value is unknown.
      */
-    pick<T>(role: keyof SlotRoles, values: pulumi.Output<T>[]): pulumi.Output<T> {
-        return this.roles.apply((roles) => {
+    pick<T>(role: keyof SlotRoles, values: pulumi.Output<T>[], revoked: T): pulumi.Output<T> {
+        return pulumi.all([this.ledger, this.roles]).apply(([ledger, roles]): pulumi.Output<T> => {
             const slot = roles[role];
             if (slot === undefined) {
-                throw new Error(`this ring has no ${role} slot`);
+                throw new pulumi.ResourceError(`this ring has no ${role} slot`, this.parent);
             }
-            return values[slot];
-        });
+            return ledger.slots[slot].revokedOn ? (pulumi.output(revoked) as pulumi.Output<T>) : values[slot];
+        }) as pulumi.Output<T>;
     }
-}
 
-/**
- * Validates the shared rotation args and creates the ledger as `${name}-ledger`, a child of `parent`.
- * `defaultInterval` is the component's own safe default.
- */
-export function createRing(
-    parent: pulumi.ComponentResource,
-    name: string,
-    args: RotationArgs,
-    shape: { slotCount: number; staged: 0 | 1; defaultInterval: string },
-): Ring {
-    const label = args.configPath ?? `${name}.rotatedDate`;
-    checkRotationDate(args.rotatedDate, label);
-    checkInterval(args.minRotationInterval, intervalPath(label));
-    const { ledger } = new SlotLedger(
-        `${name}-ledger`,
-        {
-            rotatedDate: args.rotatedDate,
-            minRotationInterval: args.minRotationInterval ?? shape.defaultInterval,
-            slotCount: shape.slotCount,
-            staged: shape.staged,
-            label,
-        },
-        { parent },
-    );
-    return new Ring(ledger, shape.staged);
+    /** The values of the slots verifiers trust, primary first, then previous, then next; revoked slots left out. */
+    trusted<T>(values: pulumi.Output<T>[]): pulumi.Output<T[]> {
+        return this.ledger.apply((ledger) =>
+            pulumi.all(trustedSlotOrder(ledger).map((slot) => values[slot])),
+        ) as pulumi.Output<T[]>;
+    }
+
+    /** Each slot's value by slot index, revoked slots left out: for objects keyed by slot. */
+    bySlot<T>(values: pulumi.Output<T>[]): pulumi.Output<[number, T][]> {
+        return this.ledger.apply((ledger) =>
+            pulumi.all(
+                this.slots
+                    .filter((slot) => !ledger.slots[slot].revokedOn)
+                    .map((slot) => values[slot].apply((value): [number, T] => [slot, value])),
+            ),
+        ) as pulumi.Output<[number, T][]>;
+    }
 }

@@ -166,7 +166,7 @@ describe("RdsPassword", () => {
         );
         assert.throws(
             () => new RdsPassword("db", { ...base, engine: "db2" as never }),
-            (e: any) => e.propertyPath === "engine" && /"db2" is not an engine/.test(e.reason),
+            (e: any) => e.propertyPath === "keyshift:database.engine" && /"db2" is not an engine/.test(e.reason),
         );
         const provider = new k8s.Provider("k8s", { renderYamlToDirectory: "/tmp/unused" });
         assert.throws(
@@ -214,7 +214,7 @@ describe("RdsPassword", () => {
 });
 
 describe("ElasticacheAuthToken", () => {
-    it("drives the group with a write-only token and ROTATE; a bump bumps the version and keeps the old token as previous", async () => {
+    it("drives the group with a write-only token, the first with SET; a routine bump uses ROTATE, bumps the version and keeps the old token as previous", async () => {
         const harness = new Harness();
         const first = await redis(harness, "2026-01-01");
         const group = harness.byType(GROUP)[0];
@@ -222,7 +222,7 @@ describe("ElasticacheAuthToken", () => {
             ...GROUP_ARGS,
             authTokenWo: first.token,
             authTokenWoVersion: 1,
-            authTokenUpdateStrategy: "ROTATE",
+            authTokenUpdateStrategy: "SET",
             applyImmediately: true,
         });
         assert.deepStrictEqual(group.secretInputs, ["authTokenWo"]);
@@ -233,7 +233,12 @@ describe("ElasticacheAuthToken", () => {
         assert.strictEqual(second.previous, first.token, "ROTATE keeps the old token valid; it is the ring's previous");
         assert.deepStrictEqual(
             { ...bumped.inputs, authTokenWo: undefined, authTokenWoVersion: undefined },
-            { ...group.inputs, authTokenWo: undefined, authTokenWoVersion: undefined },
+            {
+                ...group.inputs,
+                authTokenWo: undefined,
+                authTokenWoVersion: undefined,
+                authTokenUpdateStrategy: "ROTATE",
+            },
         );
         assert.strictEqual(bumped.inputs.authTokenWoVersion, 3);
 
@@ -259,8 +264,12 @@ describe("ElasticacheAuthToken", () => {
         await redis(harness, "2026-01-01");
         await redis(harness, "2026-02-01", { compromised: true });
         assert.strictEqual(harness.byType(GROUP)[0].inputs.authTokenUpdateStrategy, "SET");
-        assert.strictEqual(authTokenStrategy({ addingFirstToken: true }), "SET");
-        assert.strictEqual(authTokenStrategy({}), "ROTATE");
+        assert.deepStrictEqual((["create", "forward", "emergency", "rollback"] as const).map(authTokenStrategy), [
+            "SET",
+            "ROTATE",
+            "SET",
+            "ROTATE",
+        ]);
     });
 
     it("refuses Redis older than 5.0.5, transit encryption off, a bad length or special character", async () => {
@@ -277,13 +286,13 @@ describe("ElasticacheAuthToken", () => {
         assert.throws(
             make({ engineVersion: "5.0.4" }),
             (e: any) =>
-                e.propertyPath === "replicationGroup.engineVersion" &&
+                e.propertyPath === "c.replicationGroup.engineVersion" &&
                 /"5.0.4" is too old: AUTH token rotation needs Redis 5.0.5 or newer/.test(e.reason),
         );
         assert.throws(
             make({ transitEncryptionEnabled: false }),
             (e: any) =>
-                e.propertyPath === "replicationGroup.transitEncryptionEnabled" &&
+                e.propertyPath === "c.replicationGroup.transitEncryptionEnabled" &&
                 /in-transit encryption/.test(e.reason),
         );
         assert.throws(

@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { generateKeyPairSync, randomBytes } from "crypto";
 import { ledgerProvider } from "../../components/ring/ledger";
+import { registerSecrets } from "../redact";
 
 export const LEDGER_TYPE = "pulumi-nodejs:dynamic/keyshift:SlotLedger";
 
@@ -134,7 +135,13 @@ export class Harness implements pulumi.runtime.Mocks {
         const key = `${name}#${this.generation(name)}`;
         if (!this.material.has(key)) {
             this.generatedThisRun++;
-            this.material.set(key, make());
+            const material = make();
+            // Mock secrets are still secrets in test output: a failed assertion shows their digests instead.
+            registerSecrets(
+                Object.values(material),
+                Object.values(material).map((value) => Buffer.from(String(value), "base64").toString("utf8")),
+            );
+            this.material.set(key, material);
         }
         return this.material.get(key)!;
     }

@@ -10,8 +10,10 @@ const inputs = (rotatedDate: string) => ({
     slotCount: 3,
     staged: 1,
     label: "keyshift:signingKeys.rotatedDate",
+    settings: { algorithm: "RSA-2048" },
     __provider: "serialized-code",
 });
+const RSA = { algorithm: "RSA-2048" };
 
 describe("ledger provider, called as the engine calls it", () => {
     it("create, no-op, preview of a bump, bump, rollback", async () => {
@@ -38,10 +40,13 @@ describe("ledger provider, called as the engine calls it", () => {
             rollbackDate: "2026-01-01",
             primary: 1,
             slots: [
-                { generation: 1, date: "2026-01-01" },
-                { generation: 2, date: "2026-01-01" },
-                { generation: 4, date: "2026-04-01" },
+                { generation: 1, date: "2026-01-01", settings: RSA },
+                { generation: 2, date: "2026-01-01", settings: RSA },
+                { generation: 4, date: "2026-04-01", settings: RSA },
             ],
+            lastMove: "forward",
+            emergencies: [],
+            compromisedSeen: false,
         });
         const updated = await provider.update(created.id, state, bump.inputs!);
         assert.deepStrictEqual(updated.outs, bump.inputs);
@@ -72,6 +77,36 @@ describe("ledger provider, called as the engine calls it", () => {
             early.failures![0].reason,
             /too soon after the last rotation on 2026-01-01: minRotationInterval is 1d, so the earliest allowed date is 2026-01-02/,
         );
+    });
+
+    it("reads a ledger keyshift 0.1 wrote and writes it back with each slot's settings, regenerating nothing", async () => {
+        // The checked inputs as keyshift 0.1 left them after one bump: no settings, moves or emergencies.
+        const old = {
+            ...inputs("2026-04-01"),
+            settings: undefined,
+            ledger: {
+                rotatedDate: "2026-04-01",
+                rollbackDate: "2026-01-01",
+                primary: 1,
+                slots: [
+                    { generation: 1, date: "2026-01-01" },
+                    { generation: 2, date: "2026-01-01" },
+                    { generation: 4, date: "2026-04-01" },
+                ],
+            },
+        };
+        const upgraded = await provider.check(old, inputs("2026-04-01"));
+        assert.strictEqual(upgraded.failures, undefined);
+        assert.deepStrictEqual(upgraded.inputs!.ledger, {
+            ...old.ledger,
+            slots: old.ledger.slots.map((slot) => ({ ...slot, settings: RSA })),
+            lastMove: "forward",
+            emergencies: [],
+            compromisedSeen: false,
+        });
+        // Its one-step rollback survives the upgrade.
+        const rollback = await provider.check(upgraded.inputs!, inputs("2026-01-01"));
+        assert.strictEqual(rollback.inputs!.ledger.primary, 0);
     });
 
     it("ignores a new provider implementation in diff, so upgrading keyshift rotates nothing", async () => {

@@ -38,7 +38,7 @@ describe("example program config", () => {
         );
         refuses(
             { "keyshift:signingKeys": { rotatedDate: "2026-11-21", algoritm: "RSA-2048" } },
-            "keyshift:signingKeys.algoritm: unknown key (known keys: rotatedDate, minRotationInterval, algorithm, publishToKubernetes, nextKeySecretNamespace, trustedKeysConfigMapNamespace)",
+            "keyshift:signingKeys.algoritm: unknown key (known keys: rotatedDate, minRotationInterval, compromised, algorithm, publishToKubernetes, nextKeySecretNamespace, trustedKeysConfigMapNamespace)",
         );
         refuses(
             { "keyshift:appPassword": { rotatedDate: "2026-11-21", length: "32" } },

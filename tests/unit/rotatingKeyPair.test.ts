@@ -46,6 +46,7 @@ describe("RotatingKeyPair", () => {
                 slotCount: 3,
                 staged: 1,
                 label: "signer.rotatedDate",
+                settings: { algorithm: "RSA-3072" },
             },
         );
     });
@@ -112,7 +113,7 @@ describe("RotatingKeyPair", () => {
             () => new RotatingKeyPair("signer", { rotatedDate: "2026-01-01", algorithm: "DSA-1024" as never }),
             (error: any) =>
                 pulumi.InputPropertyError.isInstance(error) &&
-                error.propertyPath === "algorithm" &&
+                error.propertyPath === "signer.algorithm" &&
                 /"DSA-1024" is not supported: use one of RSA-2048, RSA-3072, RSA-4096, ECDSA-P256, ECDSA-P384/.test(
                     error.reason,
                 ),

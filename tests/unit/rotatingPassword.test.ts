@@ -71,7 +71,7 @@ describe("RotatingPassword", () => {
                     rotatedDate: "2026-01-01",
                     length: 200,
                     constraints: postgres,
-                    rulesPath: "keyshift:database",
+                    configPath: "keyshift:database",
                 }),
             (e: any) =>
                 e.propertyPath === "keyshift:database.length" &&

@@ -107,7 +107,7 @@ describe("ServiceAccountSigningKeys and OidcIssuer", () => {
         const provider = new k8s.Provider("k8s", { renderYamlToDirectory: "/tmp/unused" });
         assert.throws(
             () => new ServiceAccountSigningKeys("s", { rotatedDate: "2026-01-01", algorithm: "ECDSA-P384" as never }),
-            (e: any) => e.propertyPath === "algorithm" && /use one of RSA-2048, RSA-4096, ECDSA-P256/.test(e.reason),
+            (e: any) => e.propertyPath === "s.algorithm" && /use one of RSA-2048, RSA-4096, ECDSA-P256/.test(e.reason),
         );
         assert.throws(
             () =>
