@@ -77,6 +77,18 @@ function passwordFor(inputs: Record<string, any>): string {
     return [...randomBytes(inputs.length)].map((byte) => alphabet[byte % alphabet.length]).join("");
 }
 
+// Under mocks the SDK has no engine to send logs to and prints them with console.warn: the current run keeps them.
+const run: { harness?: Harness } = {};
+const consoleWarn = console.warn;
+console.warn = (...args: unknown[]) => {
+    const text = args.map(String).join(" ");
+    if (run.harness && text.startsWith("warning: ")) {
+        run.harness.warnings.push(text.replace(/^warning: (\[runtime\] )?/, ""));
+        return;
+    }
+    consoleWarn(...args);
+};
+
 export class Harness implements pulumi.runtime.Mocks {
     /** Resources registered in the current run. */
     resources: Registered[] = [];
@@ -87,6 +99,10 @@ export class Harness implements pulumi.runtime.Mocks {
     private material = new Map<string, Record<string, any>>();
     /** Number of key or password values generated in the current run. */
     generatedThisRun = 0;
+    /** The ledger check failures of the current run, as the engine would print them: the run stops at them. */
+    refusals: string[] = [];
+    /** Warnings the components logged in the current run. */
+    warnings: string[] = [];
 
     constructor(private readonly preview = false) {}
 
@@ -98,6 +114,9 @@ export class Harness implements pulumi.runtime.Mocks {
         this.ledgersThisRun.clear();
         this.resources = [];
         this.generatedThisRun = 0;
+        this.refusals = [];
+        this.warnings = [];
+        run.harness = this;
         await pulumi.runtime.setMocks(this, "keyshift", "test", preview);
     }
 
@@ -155,6 +174,7 @@ export class Harness implements pulumi.runtime.Mocks {
             case LEDGER_TYPE: {
                 const checked = await ledgerProvider.check!(this.ledgers.get(args.name) ?? {}, inputs);
                 if (checked.failures?.length) {
+                    this.refusals.push(checked.failures[0].reason);
                     throw new Error(checked.failures[0].reason);
                 }
                 this.ledgersThisRun.set(args.name, checked.inputs!);
@@ -181,6 +201,13 @@ export class Harness implements pulumi.runtime.Mocks {
                     token: Buffer.from(`token-${args.name}-${randomBytes(8).toString("hex")}`).toString("base64"),
                 }));
                 return { id: `${args.name}-id`, state: { ...inputs, data: { token: filled.token } } };
+            }
+            case "aws:rds/cluster:Cluster": {
+                const endpoint = `${args.name}.cluster-abc123.eu-west-1.rds.amazonaws.com`;
+                return {
+                    id: args.name,
+                    state: { ...inputs, endpoint, port: inputs.port ?? 5432, databaseName: inputs.databaseName },
+                };
             }
             case "aws:rds/instance:Instance": {
                 const address = `${args.name}.abc123.eu-west-1.rds.amazonaws.com`;

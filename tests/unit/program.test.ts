@@ -60,6 +60,38 @@ describe("example program config", () => {
             { "keyshift:appPassword": { rotatedDate: "2026-11-21", length: 4 } },
             "keyshift:appPassword.length: 4 is out of range: a generic password accepts 8 to 256 characters",
         );
+        refuses(
+            { "keyshift:appPassword": { rotatedDate: "2026-11-21", compromised: "yes" } },
+            'keyshift:appPassword.compromised: "yes" is not a date: use an ISO 8601 date such as 2026-11-21 or an RFC 3339 timestamp such as 2026-11-21T09:30:00Z, or true',
+        );
+        refuses(
+            {
+                "keyshift:database": {
+                    rotatedDate: "2026-11-21",
+                    engine: "aurora-mysql",
+                    username: "app",
+                    instance: { instanceClass: "db.r6g.large" },
+                },
+            },
+            'keyshift:database.instance: engine "aurora-mysql" keeps its master password on the cluster: RDS refuses a master password on an Aurora instance; give cluster instead',
+        );
+    });
+
+    it("passes compromised (true or a date) to every credential section", async () => {
+        const harness = new Harness();
+        await harness.newRun();
+        runProgram(
+            config({
+                "keyshift:signingKeys": { rotatedDate: "2026-11-21", compromised: "2026-11-21" },
+                "keyshift:appPassword": { rotatedDate: "2026-11-21", compromised: true },
+            }),
+        );
+        await harness.settled();
+        const ledgers = harness.byType("pulumi-nodejs:dynamic/keyshift:SlotLedger");
+        assert.deepStrictEqual(ledgers.map((ledger) => [ledger.name, ledger.inputs.compromised]).sort(), [
+            ["appPassword-ledger", true],
+            ["signingKeys-keys-ledger", "2026-11-21"],
+        ]);
     });
 });
 
