@@ -163,7 +163,7 @@ describe("the slot ring on the real Pulumi engine", function () {
                 .filter(([, secret]) => secret)
                 .map(([key]) => key)
                 .sort(),
-            ["cacheTokens", "dbPasswords", "dbPrimary", "signerPrivateKeys"],
+            ["cacheTokens", "dbPasswords", "dbPrevious", "dbPrimary", "signerPrivateKeys"],
         );
         const backend = env.PULUMI_BACKEND_URL.replace(/^file:\/\//, "");
         const files = filesUnder(path.join(backend, ".pulumi"));
