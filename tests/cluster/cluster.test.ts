@@ -4,6 +4,7 @@ import { parse } from "yaml";
 import { Stack } from "@pulumi/pulumi/automation";
 import { changes, createStack, engineEnv } from "../e2e/engine";
 import { CLUSTER } from "../e2e/programs";
+import { registerSecrets } from "../redact";
 import { SignerFiles, TestCluster, kubeBinaries } from "./cluster";
 import { discoveryDocument } from "../../components/aws/oidcIssuer";
 import { Jwks } from "../../components/jwks";
@@ -25,14 +26,16 @@ describe("keyshift on a real Kubernetes API server", function () {
     let cleanup: () => void;
     let signerStack: Stack;
     let tokenStack: Stack | undefined;
+    let migrationStack: Stack | undefined;
     let cluster: TestCluster | undefined;
     const states: Record<string, SignerState> = {};
     const tokens: Record<string, string> = {};
 
-    async function signer(date: string): Promise<SignerState> {
-        await signerStack.setConfig("cluster:rotatedDate", { value: date });
-        await signerStack.up();
-        const outputs = await signerStack.outputs();
+    async function signer(date: string, stack = signerStack): Promise<SignerState> {
+        await stack.setConfig("cluster:rotatedDate", { value: date });
+        await stack.up();
+        const outputs = await stack.outputs();
+        registerSecrets(outputs.signingKeyPem.value);
         return {
             signingKeyPem: outputs.signingKeyPem.value,
             trustedPublicKeys: outputs.trustedPublicKeys.value,
@@ -56,6 +59,7 @@ describe("keyshift on a real Kubernetes API server", function () {
                 await tokenStack.workspace.removeStack("token", { force: true });
             }
             await signerStack?.workspace.removeStack("signer", { force: true });
+            await migrationStack?.workspace.removeStack("migrate", { force: true });
         } finally {
             await cluster?.stop();
             cleanup?.();
@@ -174,5 +178,67 @@ describe("keyshift on a real Kubernetes API server", function () {
         );
         assert.strictEqual(await cluster!.tokenReview(t2.token), true);
         assert.strictEqual(await cluster!.tokenReview(t3.token), true);
+    });
+    it("7. RSA-2048 to ECDSA-P256 over rotations: both kinds trusted meanwhile; RSA tokens pass until their key leaves, ECDSA tokens carry the new primary's kid", async () => {
+        const stack = await createStack("migrate", CLUSTER, env);
+        migrationStack = stack;
+        await stack.setAllConfig({ "cluster:part": { value: "signer" }, "cluster:algorithm": { value: "RSA-2048" } });
+        const algOf = (token: string) => decodeProtectedHeader(token).alg;
+        const algs = (jwks: Jwks) => [...new Set(jwks.keys.map((key) => key.alg))].sort();
+
+        const m1 = await signer("2026-01-01", stack);
+        await cluster!.restart(m1);
+        const rsa1 = await cluster!.tokenRequest("default", "app");
+        assert.deepStrictEqual([algOf(rsa1), kidOf(rsa1)], ["RS256", m1.kids.primary]);
+
+        // The algorithm alone changes nothing but the ledger's settings: no key is generated.
+        await stack.setConfig("cluster:algorithm", { value: "ECDSA-P256" });
+        const settingsOnly = await stack.up();
+        assert.deepStrictEqual(changes(settingsOnly.summary.resourceChanges), { update: 1 });
+        assert.deepStrictEqual(kidsOf(JSON.parse((await stack.outputs()).jwks.value)), kidsOf(m1.jwks));
+
+        const m2 = await signer("2026-02-01", stack);
+        assert.deepStrictEqual(algs(m2.jwks), ["ES256", "RS256"], "keys.json holds both kinds");
+        await cluster!.restart(m2);
+        const theirs = (await cluster!.request("GET", "/.well-known/openid-configuration")).body;
+        assert.deepStrictEqual(theirs.id_token_signing_alg_values_supported, ["ES256", "RS256"]);
+        assert.deepStrictEqual(
+            discoveryDocument(cluster!.issuer, m2.jwks).id_token_signing_alg_values_supported,
+            theirs.id_token_signing_alg_values_supported,
+        );
+        assert.strictEqual(await cluster!.tokenReview(rsa1), true);
+        const rsa2 = await cluster!.tokenRequest("default", "app");
+        assert.deepStrictEqual([algOf(rsa2), kidOf(rsa2)], ["RS256", m2.kids.primary]);
+
+        const m3 = await signer("2026-03-01", stack);
+        await cluster!.restart(m3);
+        const ec3 = await cluster!.tokenRequest("default", "app");
+        assert.deepStrictEqual([algOf(ec3), kidOf(ec3)], ["ES256", m3.kids.primary]);
+        const verified = await jwtVerify(ec3, createLocalJWKSet(m3.jwks as never), { issuer: cluster!.issuer });
+        assert.strictEqual(verified.protectedHeader.alg, "ES256");
+        assert.strictEqual(await cluster!.tokenReview(rsa2), true, "the RSA key is still trusted as previous");
+        await jwtVerify(rsa2, createLocalJWKSet(m3.jwks as never), { issuer: cluster!.issuer });
+        assert.strictEqual(await cluster!.tokenReview(rsa1), false, "rsa1's key left the trusted set");
+
+        const m4 = await signer("2026-04-01", stack);
+        assert.deepStrictEqual(algs(m4.jwks), ["ES256"], "the migration is complete");
+        await cluster!.restart(m4);
+        assert.strictEqual(await cluster!.tokenReview(rsa2), false);
+        assert.strictEqual(await cluster!.tokenReview(ec3), true);
+    });
+    it("8. an emergency rotation: a token signed by the exposed key is refused at once, and the staged key signs", async () => {
+        const stack = migrationStack!;
+        const exposed = await cluster!.tokenRequest("default", "app");
+        const before = await signer("2026-04-01", stack);
+        assert.strictEqual(kidOf(exposed), before.kids.primary);
+        await stack.setConfig("cluster:compromised", { value: "true" });
+        const after = await signer("2026-04-01T06:00:00Z", stack);
+        assert.strictEqual(after.kids.primary, before.kids.next, "the staged key signs at once");
+        assert.deepStrictEqual(kidsOf(after.jwks), [after.kids.primary, after.kids.next].sort());
+        await cluster!.restart(after);
+        assert.strictEqual(await cluster!.tokenReview(exposed), false, "the exposed key's token is refused");
+        const fresh = await cluster!.tokenRequest("default", "app");
+        assert.strictEqual(kidOf(fresh), after.kids.primary);
+        assert.strictEqual(await cluster!.tokenReview(fresh), true);
     });
 });

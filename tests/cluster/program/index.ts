@@ -3,16 +3,24 @@
 // Secrets on that running cluster through the real Kubernetes provider.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ServiceAccountSigningKeys } from "../../../components/k8s/serviceAccountSigningKeys";
+import { ServiceAccountSigningKeys, SigningAlgorithm } from "../../../components/k8s/serviceAccountSigningKeys";
 import { ServiceAccountToken } from "../../../components/k8s/serviceAccountToken";
 
 export = function clusterProgram(): Record<string, unknown> {
     const config = new pulumi.Config("cluster");
-    const rotation = { rotatedDate: config.require("rotatedDate"), configPath: "cluster:rotatedDate" };
+    const compromised = config.get("compromised");
+    const rotation = {
+        rotatedDate: config.require("rotatedDate"),
+        configPath: "cluster:rotatedDate",
+        compromised: compromised === "true" ? true : compromised,
+    };
     const outputs: Record<string, unknown> = {};
 
     if (config.require("part") === "signer") {
-        const signer = new ServiceAccountSigningKeys("sa-signer", rotation);
+        const signer = new ServiceAccountSigningKeys("sa-signer", {
+            ...rotation,
+            algorithm: config.get("algorithm") as SigningAlgorithm | undefined,
+        });
         Object.assign(outputs, {
             signingKeyPem: signer.signingKeyPem,
             trustedPublicKeys: signer.trustedPublicKeys,
