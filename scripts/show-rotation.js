@@ -9,7 +9,14 @@ process.stdin.on("end", () => {
         for (const role of ["previous", "primary", "next"]) {
             const slot = value && value[role];
             if (slot && typeof slot === "object") {
-                rows.push([section, role, slot.rotatedDate ?? "", slot.fingerprint ?? "(secret value)"]);
+                // An emergency rotation leaves the previous role empty until the next rotation.
+                const revoked = slot.rotatedDate === "";
+                rows.push([
+                    section,
+                    role,
+                    revoked ? "-" : slot.rotatedDate,
+                    revoked ? "(revoked by an emergency rotation)" : (slot.fingerprint ?? "(secret value)"),
+                ]);
             }
         }
     }

@@ -132,45 +132,44 @@ export class ServiceAccountToken extends pulumi.ComponentResource {
             );
         }
         const prefix = `${account.name}-token`;
+        const usable = ring.usable();
         this.secretNames = ring.slots.map((slot) =>
-            ring.ledger.apply((ledger) =>
-                ledger.slots[slot].revokedOn ? "" : tokenSecretName(prefix, ledger.slots[slot].generation),
-            ),
+            usable.apply((slots) => {
+                const found = slots.find((s) => s.slot === slot);
+                return found ? tokenSecretName(prefix, found.generation) : "";
+            }),
         );
         // A slot's Secret exists while its token may be used: deleting the Secret is what revokes a legacy token, so
         // the Secrets are declared from the ledger, and a slot an emergency rotation revoked has none. The ledger is
         // known in a preview, so the preview shows these Secrets as any others.
-        const secrets = ring.ledger.apply((ledger) =>
-            ring.slots
-                .filter((slot) => !ledger.slots[slot].revokedOn)
-                .map((slot): [number, k8s.core.v1.Secret] => {
-                    const { generation, date } = ledger.slots[slot];
-                    const secret = new k8s.core.v1.Secret(
-                        `${name}-slot${slot}`,
-                        {
-                            metadata: {
-                                name: tokenSecretName(prefix, generation),
-                                namespace: account.namespace,
-                                labels: { ...args.labels, "app.kubernetes.io/managed-by": "keyshift" },
-                                annotations: {
-                                    ...args.annotations,
-                                    "kubernetes.io/service-account.name": account.name,
-                                    "keyshift.dev/rotated-date": date,
-                                },
+        const secrets = usable.apply((slots) =>
+            slots.map(({ slot, generation, date }): [number, k8s.core.v1.Secret] => {
+                const secret = new k8s.core.v1.Secret(
+                    `${name}-slot${slot}`,
+                    {
+                        metadata: {
+                            name: tokenSecretName(prefix, generation),
+                            namespace: account.namespace,
+                            labels: { ...args.labels, "app.kubernetes.io/managed-by": "keyshift" },
+                            annotations: {
+                                ...args.annotations,
+                                "kubernetes.io/service-account.name": account.name,
+                                "keyshift.dev/rotated-date": date,
                             },
-                            type: "kubernetes.io/service-account-token",
                         },
-                        {
-                            ...childOpts,
-                            dependsOn,
-                            // A new generation is a new Secret under a new name: created first, then the old one is
-                            // deleted, which is what revokes the token it held.
-                            replacementTrigger: generation,
-                            additionalSecretOutputs: ["data", "stringData"],
-                        },
-                    );
-                    return [slot, secret];
-                }),
+                        type: "kubernetes.io/service-account-token",
+                    },
+                    {
+                        ...childOpts,
+                        dependsOn,
+                        // A new generation is a new Secret under a new name: created first, then the old one is
+                        // deleted, which is what revokes the token it held.
+                        replacementTrigger: generation,
+                        additionalSecretOutputs: ["data", "stringData"],
+                    },
+                );
+                return [slot, secret];
+            }),
         );
         const tokens = ring.slots.map((slot) =>
             pulumi.secret(

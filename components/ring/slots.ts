@@ -164,6 +164,18 @@ export class Ring {
         ) as pulumi.Output<T[]>;
     }
 
+    /**
+     * The slots whose credential may still be used (every slot but one an emergency rotation revoked), with the
+     * generation and date of each: for resources that must exist only while their credential is valid.
+     */
+    usable(): pulumi.Output<{ slot: number; generation: number; date: string }[]> {
+        return this.ledger.apply((ledger) =>
+            this.slots
+                .filter((slot) => !ledger.slots[slot].revokedOn)
+                .map((slot) => ({ slot, generation: ledger.slots[slot].generation, date: ledger.slots[slot].date })),
+        );
+    }
+
     /** Each slot's value by slot index, revoked slots left out: for objects keyed by slot. */
     bySlot<T>(values: pulumi.Output<T>[]): pulumi.Output<[number, T][]> {
         return this.ledger.apply((ledger) =>
