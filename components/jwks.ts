@@ -77,3 +77,12 @@ export function buildJwks(pems: readonly string[]): Jwks {
 export function signingAlgorithms(jwks: Jwks): string[] {
     return [...new Set(jwks.keys.map((key) => key.alg))].sort();
 }
+
+/** Reads a JWKS given as text or as a document; throws an Error saying what is wrong with it. */
+export function readJwks(value: string | Jwks): Jwks {
+    const doc = (typeof value === "string" ? JSON.parse(value) : value) as Partial<Jwks> | null;
+    if (!doc || !Array.isArray(doc.keys)) {
+        throw new Error('it has no "keys" array');
+    }
+    return doc as Jwks;
+}

@@ -1,7 +1,7 @@
 // Import only the S3 submodule: all of @pulumi/aws takes seconds to load.
 import * as s3 from "@pulumi/aws/s3";
 import * as pulumi from "@pulumi/pulumi";
-import { Jwks, signingAlgorithms } from "../jwks";
+import { Jwks, readJwks, signingAlgorithms } from "../jwks";
 import { argError } from "../validation";
 
 /** Arguments of OidcIssuer. */
@@ -80,9 +80,13 @@ export class OidcIssuer extends pulumi.ComponentResource {
         }
         const parent = { parent: this };
         const source: pulumi.Input<Jwks | string> = isKeySource(args.jwks) ? args.jwks.jwks : args.jwks;
-        const jwks = pulumi
-            .output(source)
-            .apply((value) => (typeof value === "string" ? (JSON.parse(value) as Jwks) : (value as Jwks)));
+        const jwks = pulumi.output(source).apply((value) => {
+            try {
+                return readJwks(value as string | Jwks);
+            } catch (error) {
+                throw new pulumi.ResourceError(`jwks: not a JWKS document: ${(error as Error).message}`, this);
+            }
+        });
         this.keysJson = jwks.apply((doc) => JSON.stringify(doc));
         this.discoveryJson = pulumi
             .all([args.issuerUrl, jwks])

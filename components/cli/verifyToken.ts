@@ -3,6 +3,7 @@
 
 import { readFileSync } from "fs";
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, JSONWebKeySet } from "jose";
+import { readJwks } from "../jwks";
 
 export interface VerifyOutcome {
     ok: boolean;
@@ -18,8 +19,7 @@ const USAGE = "usage: keyshift verify-token --jwks <keys.json> <token-file>";
 export async function verifyToken(jwksText: string, token: string): Promise<VerifyOutcome> {
     let jwks: JSONWebKeySet;
     try {
-        jwks = JSON.parse(jwksText) as JSONWebKeySet;
-        if (!Array.isArray(jwks.keys)) throw new Error('it has no "keys" array');
+        jwks = readJwks(jwksText) as JSONWebKeySet;
     } catch (error) {
         return { ok: false, exitCode: 2, line: `error: the JWKS is not valid: ${(error as Error).message}` };
     }

@@ -126,6 +126,21 @@ describe("ServiceAccountSigningKeys and OidcIssuer", () => {
         );
     });
 
+    it("refuses a jwks that is not a JWKS with an error naming the argument and the component", async () => {
+        const harness = new Harness();
+        await harness.newRun();
+        const issuer = new OidcIssuer("issuer", { issuerUrl: ISSUER, jwks: pulumi.output('{"kes": []}') });
+        // The document is only known inside an apply: the error is a ResourceError, reported against the issuer.
+        const keysJson = issuer.keysJson as unknown as { promise(): Promise<string> };
+        await assert.rejects(
+            keysJson.promise(),
+            (e: any) =>
+                pulumi.ResourceError.isInstance(e) &&
+                e.message === 'jwks: not a JWKS document: it has no "keys" array' &&
+                (e as pulumi.ResourceError).resource === issuer,
+        );
+    });
+
     it("S3: JSON objects with a short Cache-Control, public read by bucket policy, ownership enforced, no ACL", async () => {
         const harness = new Harness();
         const state = await run(harness, "2026-01-01");
