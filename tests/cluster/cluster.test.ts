@@ -127,7 +127,7 @@ describe("keyshift on a real Kubernetes API server", function () {
         assert.strictEqual(await cluster!.tokenReview(tokens.d3), true);
     });
 
-    it("5. ServiceAccountToken through the real Kubernetes provider: filled, overlapping, retired, and a working kubeconfig", async () => {
+    it("5. ServiceAccountToken through the real Kubernetes provider: filled, overlapping, retired, a working kubeconfig, and an emergency that deletes the exposed token's Secret", async () => {
         await cluster!.request("POST", "/api/v1/namespaces", { metadata: { name: "ci" } });
         tokenStack = await createStack("token", CLUSTER, env);
         await tokenStack.setConfig("cluster:part", { value: "token" });
@@ -138,6 +138,7 @@ describe("keyshift on a real Kubernetes API server", function () {
             await tokenStack!.setConfig("cluster:rotatedDate", { value: date });
             const result = await tokenStack!.up();
             const outputs = await tokenStack!.outputs();
+            registerSecrets(outputs.token.value, outputs.previousToken.value, outputs.kubeconfig.value);
             assert.strictEqual(outputs.token.secret, true);
             assert.strictEqual(outputs.kubeconfig.secret, true);
             return {
@@ -178,6 +179,22 @@ describe("keyshift on a real Kubernetes API server", function () {
         );
         assert.strictEqual(await cluster!.tokenReview(t2.token), true);
         assert.strictEqual(await cluster!.tokenReview(t3.token), true);
+
+        // An emergency rotation: the exposed token's Secret is deleted in the same up, so the API server refuses it;
+        // the previous token's Secret goes with it (an emergency keeps no previous), and the new token works.
+        await tokenStack!.setConfig("cluster:compromised", { value: "true" });
+        const t4 = await up("2026-03-01T02:00:00Z");
+        assert.strictEqual(t4.previous, "", "no previous token after an emergency");
+        const names = await cluster!.request("GET", "/api/v1/namespaces/ci/secrets");
+        assert.deepStrictEqual(
+            names.body.items
+                .filter((item: any) => item.type === "kubernetes.io/service-account-token")
+                .map((item: any) => item.metadata.name),
+            ["deployer-token-g5"],
+            "only the new token's Secret is left",
+        );
+        assert.strictEqual(await cluster!.refusedWithinCacheTtl(t3.token), true, "the exposed token is refused");
+        assert.strictEqual(await cluster!.tokenReview(t4.token), true);
     });
     it("7. RSA-2048 to ECDSA-P256 over rotations: both kinds trusted meanwhile; RSA tokens pass until their key leaves, ECDSA tokens carry the new primary's kid", async () => {
         const stack = await createStack("migrate", CLUSTER, env);

@@ -120,6 +120,21 @@ async function rds(harness: Harness, rotatedDate: string, extra: object = {}) {
     return { instance, previous: await valueOf(db.previous.value) };
 }
 
+async function auroraCluster(harness: Harness, rotatedDate: string, extra: object = {}) {
+    await harness.newRun();
+    const db = new RdsPassword("orders", {
+        rotatedDate,
+        configPath: "keyshift:database",
+        engine: "aurora-mysql",
+        username: "orders_app",
+        cluster: { databaseName: "orders" },
+        ...extra,
+    });
+    await valueOf(db.cluster!.id);
+    const cluster = harness.byType("aws:rds/cluster:Cluster")[0].inputs;
+    return { cluster, previous: await valueOf(db.previous.value) };
+}
+
 describe("settings apply to the slots generated from then on", () => {
     it("a password length change regenerates nothing and warns once per run; the next rotation generates one slot with it", async () => {
         const harness = new Harness();
@@ -208,7 +223,8 @@ describe("a write-only secret changes if and only if its version changes", () =>
         fc.integer({ min: 16, max: 40 }).map((length) => ({ kind: "length" as const, length })),
     );
     for (const [component, run, value, version] of [
-        ["RdsPassword", rds, "passwordWo", "passwordWoVersion"],
+        ["RdsPassword (instance)", rds, "passwordWo", "passwordWoVersion"],
+        ["RdsPassword (Aurora cluster)", auroraCluster, "masterPasswordWo", "masterPasswordWoVersion"],
         ["ElasticacheAuthToken", redis, "authTokenWo", "authTokenWoVersion"],
     ] as const) {
         it(`${component}: ${value} and ${version} over generated sequences of bumps, rollbacks and settings changes`, async () => {
@@ -217,14 +233,21 @@ describe("a write-only secret changes if and only if its version changes", () =>
                     const harness = new Harness();
                     const day = (n: number) => new Date(Date.UTC(2026, 0, 1 + n)).toISOString().slice(0, 10);
                     let config = { date: 0, rollback: -1, length: 32 };
-                    let last = (await run(harness, day(0), { length: 32 })) as { instance?: any; group?: any };
+                    let last = (await run(harness, day(0), { length: 32 })) as {
+                        instance?: any;
+                        group?: any;
+                        cluster?: any;
+                    };
                     for (const s of steps) {
                         if (s.kind === "bump") config = { ...config, rollback: config.date, date: config.date + 2 };
                         if (s.kind === "rollback" && config.rollback >= 0)
                             config = { ...config, date: config.rollback, rollback: -1 };
                         if (s.kind === "length") config = { ...config, length: s.length };
                         const next = (await run(harness, day(config.date), { length: config.length })) as typeof last;
-                        const [before, after] = [last.instance ?? last.group, next.instance ?? next.group];
+                        const [before, after] = [
+                            last.instance ?? last.group ?? last.cluster,
+                            next.instance ?? next.group ?? next.cluster,
+                        ];
                         assert.strictEqual(
                             before[value] !== after[value],
                             before[version] !== after[version],
