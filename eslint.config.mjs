@@ -3,7 +3,7 @@ import pulumi from "@pulumi/eslint-plugin";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["node_modules/**", "bin-ts/**", "scratch/**", ".keyshift/**", "**/*.js", "**/*.mjs"] },
+    { ignores: ["node_modules/**", "bin-ts/**", "dist/**", "scratch/**", ".keyshift/**", "**/*.js", "**/*.mjs"] },
     ...tseslint.configs.recommended,
     {
         languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },

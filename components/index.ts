@@ -1,18 +1,47 @@
-// keyshift's public API.
-export * from "./jwks";
-export * from "./keys/rotatingKeyPair";
-export * from "./passwords/rotatingPassword";
-export * from "./passwords/rules";
-export * from "./k8s/serviceAccountSigningKeys";
-export * from "./k8s/serviceAccountToken";
-export * from "./k8s/workloadRestarts";
-export * from "./k8s/credentialSecret";
-export * from "./aws/oidcIssuer";
-export * from "./aws/rdsPassword";
-export * from "./aws/elasticacheAuthToken";
-export * from "./aws/rules";
-export { Ledger, SlotRecord, SlotRoles, RotationError, planRotation, slotRoles, trustedSlotOrder } from "./ring/ring";
-export { parseRotationDate, parseInterval } from "./ring/dates";
-export { SlotLedger, ledgerProvider } from "./ring/ledger";
-export { RotationArgs } from "./ring/slots";
+// keyshift's public API, a deliberate list: every component with its args and outputs types, the JWKS helpers, and
+// the ring types a user reads in outputs. The ledger's provider, the Secret and rule helpers and the default
+// constants are internal and may change in any release.
+
+// The ring every component shares.
+export { checkRotationArgs } from "./ring/slots";
+export type { RotationArgs } from "./ring/slots";
+export type { EmergencyRecord, Ledger, Move, Settings, SlotRecord } from "./ring/ring";
+export { RotationError } from "./ring/ring";
+
+// Generic rotating credentials.
+export { RotatingPassword } from "./passwords/rotatingPassword";
+export type { PasswordSlot, RotatingPasswordArgs } from "./passwords/rotatingPassword";
+export type { CharacterRules, ServiceConstraints } from "./passwords/rules";
+export { RotatingKeyPair } from "./keys/rotatingKeyPair";
+export type { KeyAlgorithm, KeySlot, RotatingKeyPairArgs } from "./keys/rotatingKeyPair";
+
+// Kubernetes.
+export { ServiceAccountSigningKeys } from "./k8s/serviceAccountSigningKeys";
+export type {
+    ObjectRef,
+    PublicSlot,
+    ServiceAccountSigningKeysArgs,
+    SigningAlgorithm,
+    SigningKeysKubernetesArgs,
+} from "./k8s/serviceAccountSigningKeys";
+export { ServiceAccountToken } from "./k8s/serviceAccountToken";
+export type { ClusterEndpoint, ServiceAccountRef, ServiceAccountTokenArgs } from "./k8s/serviceAccountToken";
+export { WorkloadRestarts } from "./k8s/workloadRestarts";
+export type { WorkloadRef, WorkloadRestartsArgs } from "./k8s/workloadRestarts";
+export type { CredentialSecretArgs } from "./k8s/credentialSecret";
+
+// AWS.
+export { OidcIssuer, discoveryDocument } from "./aws/oidcIssuer";
+export type { OidcIssuerArgs } from "./aws/oidcIssuer";
+export { RdsPassword } from "./aws/rdsPassword";
+export type { ManagedClusterArgs, ManagedInstanceArgs, RdsConnection, RdsPasswordArgs } from "./aws/rdsPassword";
+export { RDS_ENGINES } from "./aws/rules";
+export type { RdsEngine } from "./aws/rules";
+export { ElasticacheAuthToken } from "./aws/elasticacheAuthToken";
+export type { ElasticacheAuthTokenArgs, ManagedReplicationGroupArgs } from "./aws/elasticacheAuthToken";
+
+// JWKS and the proof that a rotation completed.
+export { buildJwks, jwkFromPublicKeyPem, kidFromPublicKeyPem } from "./jwks";
+export type { Jwks, PublicJwk } from "./jwks";
 export { verifyToken } from "./cli/verifyToken";
+export type { VerifyOutcome } from "./cli/verifyToken";

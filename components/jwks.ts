@@ -5,19 +5,29 @@ import { createHash, createPublicKey, KeyObject } from "crypto";
 
 /** A public JSON Web Key as an OIDC issuer publishes it. */
 export interface PublicJwk {
+    /** Always `sig`: the key verifies signatures. */
     use: "sig";
+    /** Key type. */
     kty: "RSA" | "EC";
+    /** The key id Kubernetes computes: unpadded base64url of the SHA-256 of the DER SubjectPublicKeyInfo. */
     kid: string;
+    /** The signing algorithm tokens signed by this key use. */
     alg: "RS256" | "ES256" | "ES384" | "ES512";
+    /** RSA modulus, base64url. */
     n?: string;
+    /** RSA public exponent, base64url (`AQAB`). */
     e?: string;
+    /** EC curve: `P-256`, `P-384` or `P-521`. */
     crv?: string;
+    /** EC public point x, base64url. */
     x?: string;
+    /** EC public point y, base64url. */
     y?: string;
 }
 
 /** A JSON Web Key Set. */
 export interface Jwks {
+    /** The trusted keys, the signing key first. */
     keys: PublicJwk[];
 }
 

@@ -24,6 +24,16 @@ function isDeferred(value: unknown): boolean {
     return pulumi.Output.isInstance(value) || value instanceof Promise;
 }
 
+/** Checks `compromised` given as a plain value: true, false or a date. */
+export function checkCompromised(value: pulumi.Input<boolean | string> | undefined, propertyPath: string): void {
+    if (value === undefined || typeof value === "boolean" || isDeferred(value)) {
+        return;
+    }
+    if (parseRotationDate(value) === undefined) {
+        argError(propertyPath, `${notADate(value)}, or true`);
+    }
+}
+
 /** Checks a minimum rotation interval given as a plain value. */
 export function checkInterval(value: pulumi.Input<string> | undefined, propertyPath: string): void {
     if (value === undefined || isDeferred(value)) {

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { RotationArgs, checkRotationArgs } from "../components";
 import { ConfigError, checkKnownSections, readSection } from "./schema";
 import { BuildContext, SECTIONS } from "./sections";
 
@@ -16,28 +17,34 @@ function userError(error: unknown): Error {
 }
 
 /**
- * Reads every `keyshift:<section>` in the stack's config, validates it, and builds the components it names.
- * Returns the stack outputs.
+ * Reads every `keyshift:<section>` in the stack's config, validates all of it, and only then builds the components it
+ * names, so a bad value anywhere stops the program before any resource is declared. Returns the stack outputs.
  */
 export function runProgram(allConfig: Record<string, string> = pulumi.runtime.allConfig()): Record<string, unknown> {
     try {
         checkKnownSections(NAMESPACE, Object.keys(allConfig), Object.keys(SECTIONS));
-        const outputs: Record<string, unknown> = {};
-        const context: BuildContext = {};
-        for (const [key, section] of Object.entries(SECTIONS)) {
-            const raw = allConfig[`${NAMESPACE}:${key}`];
-            if (raw === undefined) {
-                continue;
-            }
+        const present = Object.entries(SECTIONS).flatMap(([key, section]) => {
             const path = `${NAMESPACE}:${key}`;
+            const raw = allConfig[path];
+            if (raw === undefined) {
+                return [];
+            }
             let parsed: unknown;
             try {
                 parsed = JSON.parse(raw);
             } catch {
                 parsed = raw;
             }
-            const settings = readSection<never>(path, parsed, section.schema);
-            outputs[key] = section.build(key, settings, path, context);
+            const settings = readSection<Record<string, unknown>>(path, parsed, section.schema);
+            if ("rotatedDate" in section.schema) {
+                checkRotationArgs(settings as unknown as RotationArgs, path);
+            }
+            return [{ key, section, path, settings }];
+        });
+        const outputs: Record<string, unknown> = {};
+        const context: BuildContext = {};
+        for (const { key, section, path, settings } of present) {
+            outputs[key] = section.build(key, settings as never, path, context);
         }
         return outputs;
     } catch (error) {

@@ -3,14 +3,24 @@
 
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ElasticacheAuthToken, ManagedReplicationGroupArgs } from "../components/aws/elasticacheAuthToken";
-import { OidcIssuer } from "../components/aws/oidcIssuer";
-import { ManagedClusterArgs, ManagedInstanceArgs, RdsConnection, RdsPassword } from "../components/aws/rdsPassword";
-import { RDS_ENGINES, RdsEngine } from "../components/aws/rules";
-import { ServiceAccountToken } from "../components/k8s/serviceAccountToken";
-import { WorkloadRef } from "../components/k8s/workloadRestarts";
-import { PublicSlot, ServiceAccountSigningKeys, SigningAlgorithm } from "../components/k8s/serviceAccountSigningKeys";
-import { PasswordSlot, RotatingPassword } from "../components/passwords/rotatingPassword";
+import {
+    ElasticacheAuthToken,
+    ManagedClusterArgs,
+    ManagedInstanceArgs,
+    ManagedReplicationGroupArgs,
+    OidcIssuer,
+    PasswordSlot,
+    PublicSlot,
+    RDS_ENGINES,
+    RdsConnection,
+    RdsEngine,
+    RdsPassword,
+    RotatingPassword,
+    ServiceAccountSigningKeys,
+    ServiceAccountToken,
+    SigningAlgorithm,
+    WorkloadRef,
+} from "../components";
 import { ConfigError, SectionSchema } from "./schema";
 
 /** What earlier sections made, for later ones. */
@@ -29,13 +39,13 @@ export interface Section<T> {
 
 const rotation = {
     rotatedDate: {
-        type: "date",
+        type: "string",
         required: true,
         doc: "the rotation date; a later date rotates once, the date before the last rotation rolls back",
     },
-    minRotationInterval: { type: "interval", doc: "least time between two routine rotations (default 1d)" },
+    minRotationInterval: { type: "string", doc: "least time between two routine rotations (default 1d)" },
     compromised: {
-        type: "boolean-or-date",
+        type: "boolean-or-string",
         doc: "the credential in use was exposed: true, or the date of the emergency rotation, with a new rotatedDate",
     },
 } as const;
@@ -81,7 +91,7 @@ interface PasswordSettings extends RotationSettings {
 }
 
 function describeKey(slot: PublicSlot) {
-    return { fingerprint: slot.kid, rotatedDate: slot.rotatedDate };
+    return { kid: slot.kid, rotatedDate: slot.rotatedDate };
 }
 
 /** The stack outputs of a two-slot credential: its ledger and both values (secrets) with their dates. */
@@ -165,7 +175,7 @@ const signingKeys: Section<SigningKeysSettings> = {
             next: describeKey(signer.next),
             trustedPublicKeys: signer.trustedPublicKeys,
             signingKeyPem: signer.signingKeyPem,
-            keysJson: signer.jwks,
+            jwks: signer.jwks,
         };
     },
 };

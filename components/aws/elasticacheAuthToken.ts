@@ -48,12 +48,17 @@ export function authTokenStrategy(lastMove: Move): "SET" | "ROTATE" {
  * applications' Secret is updated and the workloads that read it restarted.
  */
 export class ElasticacheAuthToken extends pulumi.ComponentResource {
+    /** The ring's bookkeeping (dates, generations, settings, emergencies); never key material. */
     public readonly ledger: pulumi.Output<Ledger>;
     /** The token in use; secret. */
     public readonly authToken: pulumi.Output<string>;
+    /** The token in use and its date and generation; the value is secret. */
     public readonly primary: PasswordSlot;
+    /** The token before the last rotation, still accepted by ElastiCache under ROTATE; "" after an emergency rotation. */
     public readonly previous: PasswordSlot;
+    /** The replication group, updated in place on a rotation; never replaced by one. */
     public readonly replicationGroup: elasticache.ReplicationGroup;
+    /** The applications' Secret, when `kubernetes` is given. */
     public readonly secret?: k8s.core.v1.Secret;
 
     constructor(name: string, args: ElasticacheAuthTokenArgs, opts?: pulumi.ComponentResourceOptions) {

@@ -65,11 +65,15 @@ function isKeySource(value: unknown): value is { jwks: pulumi.Output<string> } {
  * object ownership enforced (no ACLs). A signer's bump updates both objects in place; the bucket is never replaced.
  */
 export class OidcIssuer extends pulumi.ComponentResource {
+    /** The bucket holding the two documents (created here, or `existingBucketName`). */
     public readonly bucketName: pulumi.Output<string>;
     /** `keys.json`, exactly as published. */
+    public readonly jwks: pulumi.Output<string>;
+    /** @deprecated Renamed `jwks`; kept for one release. */
     public readonly keysJson: pulumi.Output<string>;
     /** `.well-known/openid-configuration`, exactly as published. */
     public readonly discoveryJson: pulumi.Output<string>;
+    /** `<issuerUrl>/keys.json`, the discovery document's `jwks_uri`. */
     public readonly jwksUri: pulumi.Output<string>;
 
     constructor(name: string, args: OidcIssuerArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -87,7 +91,8 @@ export class OidcIssuer extends pulumi.ComponentResource {
                 throw new pulumi.ResourceError(`jwks: not a JWKS document: ${(error as Error).message}`, this);
             }
         });
-        this.keysJson = jwks.apply((doc) => JSON.stringify(doc));
+        this.jwks = jwks.apply((doc) => JSON.stringify(doc));
+        this.keysJson = this.jwks;
         this.discoveryJson = pulumi
             .all([args.issuerUrl, jwks])
             .apply(([issuer, doc]) => JSON.stringify(discoveryDocument(issuer, doc)));
@@ -143,7 +148,7 @@ export class OidcIssuer extends pulumi.ComponentResource {
         const cacheControl = args.cacheControl ?? "public, max-age=60";
         new s3.BucketObjectv2(
             `${name}-keys`,
-            { bucket: this.bucketName, key: "keys.json", content: this.keysJson, cacheControl, ...JSON_OBJECT },
+            { bucket: this.bucketName, key: "keys.json", content: this.jwks, cacheControl, ...JSON_OBJECT },
             { parent: this, dependsOn },
         );
         new s3.BucketObjectv2(
@@ -159,7 +164,7 @@ export class OidcIssuer extends pulumi.ComponentResource {
         );
         this.registerOutputs({
             bucketName: this.bucketName,
-            keysJson: this.keysJson,
+            jwks: this.jwks,
             discoveryJson: this.discoveryJson,
             jwksUri: this.jwksUri,
         });

@@ -11,9 +11,13 @@ import { RDS_CLUSTER_ENGINES, RDS_ENGINES, RdsEngine, rdsConstraints, rdsDefault
 
 /** How to reach an instance defined elsewhere, for the applications' Secret. */
 export interface RdsConnection {
+    /** Host name the applications connect to. */
     address: pulumi.Input<string>;
+    /** TCP port, such as 5432. */
     port: pulumi.Input<number>;
+    /** `host:port` as RDS reports it; default `<address>:<port>`. */
     endpoint?: pulumi.Input<string>;
+    /** Database name for the URL; default none. */
     dbName?: pulumi.Input<string>;
 }
 
@@ -82,13 +86,19 @@ export function databaseUrl(
  * password is sent exactly when its version, the primary slot's generation, changes.
  */
 export class RdsPassword extends pulumi.ComponentResource {
+    /** The ring's bookkeeping (dates, generations, settings, emergencies); never key material. */
     public readonly ledger: pulumi.Output<Ledger>;
     /** The password in use; secret. */
     public readonly password: pulumi.Output<string>;
+    /** The password in use and its date and generation; the value is secret. */
     public readonly primary: PasswordSlot;
+    /** The password before the last rotation, for a rollback; "" after an emergency rotation. */
     public readonly previous: PasswordSlot;
+    /** The instance, when `instance` is given; its password changes in place, it is never replaced. */
     public readonly instance?: rds.Instance;
+    /** The DB cluster, when `cluster` is given; its master password changes in place, it is never replaced. */
     public readonly cluster?: rds.Cluster;
+    /** The applications' Secret, when `kubernetes` is given. */
     public readonly secret?: k8s.core.v1.Secret;
 
     constructor(name: string, args: RdsPasswordArgs, opts?: pulumi.ComponentResourceOptions) {

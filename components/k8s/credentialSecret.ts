@@ -5,9 +5,11 @@ import { WorkloadRef, WorkloadRestarts } from "./workloadRestarts";
 
 /** Where applications read a rotated credential from, and who must restart to read it again. */
 export interface CredentialSecretArgs {
+    /** The Kubernetes provider of the cluster (or a render-mode provider) the Secret goes to. Give it `enableSecretMutable`, so a rotation updates the Secret in place instead of deleting and re-creating it. */
     provider: k8s.Provider;
     /** Secret name; each component documents its default. */
     name?: string;
+    /** Namespace of the Secret and of the default restart targets; default the provider's namespace. A DNS-1123 label, refused at preview otherwise. */
     namespace?: string;
     /** Workloads to restart when the credential rotates. */
     restartWorkloads?: WorkloadRef[];

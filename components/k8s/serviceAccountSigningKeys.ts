@@ -12,7 +12,9 @@ const SIGNING_ALGORITHMS: SigningAlgorithm[] = ["RSA-2048", "RSA-4096", "ECDSA-P
 
 /** Where a Kubernetes object goes. */
 export interface ObjectRef {
+    /** Object name; each use documents its default. A DNS-1123 subdomain, refused at preview otherwise. */
     name?: string;
+    /** Namespace; each use documents its default. A DNS-1123 label, refused at preview otherwise. */
     namespace?: string;
 }
 
@@ -56,8 +58,11 @@ export interface ServiceAccountSigningKeysArgs extends RotationArgs {
 
 /** A role's public side, as verifiers see it; every field "" while an emergency rotation has revoked the role's key. */
 export interface PublicSlot {
+    /** PEM public key (SubjectPublicKeyInfo). */
     publicKeyPem: pulumi.Output<string>;
+    /** The key id Kubernetes computes; tokens the key signs carry it. */
     kid: pulumi.Output<string>;
+    /** The config date the key was generated for. */
     rotatedDate: pulumi.Output<string>;
     /** The key's algorithm, such as `RSA-2048`. */
     algorithm: pulumi.Output<string>;
@@ -66,7 +71,7 @@ export interface PublicSlot {
 function publicSide(slot: KeySlot): PublicSlot {
     return {
         publicKeyPem: slot.publicKeyPem,
-        kid: slot.fingerprint,
+        kid: slot.kid,
         rotatedDate: slot.rotatedDate,
         algorithm: slot.algorithm,
     };
@@ -80,13 +85,17 @@ const base64 = (text: string) => Buffer.from(text, "utf8").toString("base64");
  * is the issuer's `keys.json`. A bump signs with the old next key, which every verifier already trusted.
  */
 export class ServiceAccountSigningKeys extends pulumi.ComponentResource {
+    /** The ring's bookkeeping (dates, generations, settings, emergencies); never key material. */
     public readonly ledger: pulumi.Output<Ledger>;
     /** The primary private key in PEM, for `--service-account-signing-key-file`; secret. */
     public readonly signingKeyPem: pulumi.Output<string>;
     /** Public keys to trust, primary, previous, next: one `--service-account-key-file` each. */
     public readonly trustedPublicKeys: pulumi.Output<string[]>;
+    /** The key that signs. */
     public readonly primary: PublicSlot;
+    /** The key that signed before the last rotation, still trusted so its tokens verify; empty after an emergency rotation. */
     public readonly previous: PublicSlot;
+    /** The staged key: trusted now, signs after the next rotation. */
     public readonly next: PublicSlot;
     /** The JWKS of every trusted key, primary first. */
     public readonly jwksDocument: pulumi.Output<Jwks>;
@@ -96,6 +105,7 @@ export class ServiceAccountSigningKeys extends pulumi.ComponentResource {
     public readonly nextPrivateKeyPem: pulumi.Output<string>;
     /** The Secret holding the staged next pair and the ConfigMap of trusted keys, when published to Kubernetes. */
     public readonly nextKeySecret?: k8s.core.v1.Secret;
+    /** The ConfigMap of trusted public keys, when published to Kubernetes. */
     public readonly trustedKeysConfigMap?: k8s.core.v1.ConfigMap;
 
     constructor(name: string, args: ServiceAccountSigningKeysArgs, opts?: pulumi.ComponentResourceOptions) {

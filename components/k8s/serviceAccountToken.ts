@@ -8,7 +8,9 @@ import { WorkloadRef, WorkloadRestarts } from "./workloadRestarts";
 
 /** The ServiceAccount whose tokens rotate. */
 export interface ServiceAccountRef {
+    /** Namespace of the ServiceAccount and its token Secrets (a DNS-1123 label). */
     namespace: string;
+    /** The ServiceAccount's name (a DNS-1123 subdomain). */
     name: string;
     /** Create the ServiceAccount too; default false (it exists already). */
     create?: boolean;
@@ -26,10 +28,13 @@ export interface ClusterEndpoint {
 
 /** Arguments of ServiceAccountToken. */
 export interface ServiceAccountTokenArgs extends RotationArgs {
+    /** The ServiceAccount whose tokens rotate. */
     serviceAccount: ServiceAccountRef;
+    /** The Kubernetes provider of the cluster the token Secrets go to. */
     provider: k8s.Provider;
     /** Labels and annotations for the token Secrets. */
     labels?: Record<string, string>;
+    /** Annotations for the token Secrets; keyshift adds `kubernetes.io/service-account.name` and `keyshift.dev/rotated-date`. */
     annotations?: Record<string, string>;
     /** Build a kubeconfig for the primary token against this cluster. */
     cluster?: ClusterEndpoint;
@@ -98,6 +103,7 @@ export function kubeconfigYaml(
  * token; `previousToken` is empty until the next rotation creates that slot's Secret again.
  */
 export class ServiceAccountToken extends pulumi.ComponentResource {
+    /** The ring's bookkeeping (dates, generations, settings, emergencies); never key material. */
     public readonly ledger: pulumi.Output<Ledger>;
     /** The token in use; secret. */
     public readonly token: pulumi.Output<string>;
@@ -105,9 +111,13 @@ export class ServiceAccountToken extends pulumi.ComponentResource {
     public readonly previousToken: pulumi.Output<string>;
     /** Secret names by slot (they change when the slot's token is regenerated), and the primary's and previous's. */
     public readonly secretNames: pulumi.Output<string>[];
+    /** The name of the Secret holding the token in use. */
     public readonly primarySecretName: pulumi.Output<string>;
+    /** The name of the Secret holding the previous token; "" after an emergency rotation. */
     public readonly previousSecretName: pulumi.Output<string>;
+    /** The date the token in use was generated for. */
     public readonly rotatedDate: pulumi.Output<string>;
+    /** The date the previous token was generated for; "" after an emergency rotation. */
     public readonly previousRotatedDate: pulumi.Output<string>;
     /** A kubeconfig for the primary token, when `cluster` is given; secret. */
     public readonly kubeconfig?: pulumi.Output<string>;

@@ -4,14 +4,19 @@ import { argError, checkNamespace, checkObjectName } from "../validation";
 
 /** A workload whose pods read a rotated credential and must restart to pick up the new one. */
 export interface WorkloadRef {
+    /** The workload's kind. */
     kind: "Deployment" | "StatefulSet" | "DaemonSet";
+    /** Its namespace. */
     namespace: string;
+    /** Its name. */
     name: string;
 }
 
 /** Arguments of WorkloadRestarts. */
 export interface WorkloadRestartsArgs {
+    /** The Kubernetes provider of the cluster the workloads run in. */
     provider: k8s.Provider;
+    /** The workloads to restart; each is patched (server-side apply) with one pod-template annotation. */
     workloads: WorkloadRef[];
     /** The value stamped on each pod template; a change rolls the pods. keyshift passes the rotation date. */
     rotatedDate: pulumi.Input<string>;

@@ -39,7 +39,12 @@ export interface KeySlot {
     privateKeyPem: pulumi.Output<string>;
     /** PEM public key (SubjectPublicKeyInfo). */
     publicKeyPem: pulumi.Output<string>;
-    /** The Kubernetes `kid` of the public key, which doubles as its fingerprint. */
+    /**
+     * The key's id as Kubernetes computes it: the unpadded base64url SHA-256 of the DER SubjectPublicKeyInfo. This is
+     * the `kid` of tokens it signs and of its entry in `keys.json`.
+     */
+    kid: pulumi.Output<string>;
+    /** @deprecated Renamed `kid`; kept for one release. */
     fingerprint: pulumi.Output<string>;
     /** The config date the key was generated for. */
     rotatedDate: pulumi.Output<string>;
@@ -60,8 +65,11 @@ export class RotatingKeyPair extends pulumi.ComponentResource {
     public readonly ledger: pulumi.Output<Ledger>;
     /** Keys by slot; slot numbers never change, roles move around them. */
     public readonly slots: KeySlot[];
+    /** The key that signs. */
     public readonly primary: KeySlot;
+    /** The key that signed before the last rotation; every field empty after an emergency rotation. */
     public readonly previous: KeySlot;
+    /** The staged key: trusted now, signs after the next rotation. */
     public readonly next: KeySlot;
     /** Public keys verifiers must trust: primary, previous, next, in that order; a revoked key is left out. */
     public readonly trustedPublicKeys: pulumi.Output<string[]>;
@@ -94,14 +102,18 @@ export class RotatingKeyPair extends pulumi.ComponentResource {
                 },
             );
         });
-        this.slots = keys.map((key, slot) => ({
-            privateKeyPem: pulumi.secret(key.privateKeyPem),
-            publicKeyPem: key.publicKeyPem,
-            fingerprint: key.publicKeyPem.apply(kidFromPublicKeyPem),
-            rotatedDate: this.ring.date(slot),
-            algorithm: this.ring.settings<KeySettings>(slot).apply((settings) => settings.algorithm),
-            generation: this.ring.generation(slot),
-        }));
+        this.slots = keys.map((key, slot) => {
+            const kid = key.publicKeyPem.apply(kidFromPublicKeyPem);
+            return {
+                privateKeyPem: pulumi.secret(key.privateKeyPem),
+                publicKeyPem: key.publicKeyPem,
+                kid,
+                fingerprint: kid,
+                rotatedDate: this.ring.date(slot),
+                algorithm: this.ring.settings<KeySettings>(slot).apply((settings) => settings.algorithm),
+                generation: this.ring.generation(slot),
+            };
+        });
         this.primary = this.slotWithRole("primary");
         this.previous = this.slotWithRole("previous");
         this.next = this.slotWithRole("next");
@@ -126,7 +138,8 @@ export class RotatingKeyPair extends pulumi.ComponentResource {
         return {
             privateKeyPem: pulumi.secret(field("privateKeyPem", "")),
             publicKeyPem: field("publicKeyPem", ""),
-            fingerprint: field("fingerprint", ""),
+            kid: field("kid", ""),
+            fingerprint: field("kid", ""),
             rotatedDate: field("rotatedDate", ""),
             algorithm: field("algorithm", ""),
             generation: field("generation", 0),

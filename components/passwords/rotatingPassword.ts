@@ -40,9 +40,13 @@ export const PASSWORD_DEFAULT_LENGTH = 32;
  * emergency rotation (`compromised`) the exposed password is no rollback target and `previous` is empty.
  */
 export class RotatingPassword extends pulumi.ComponentResource {
+    /** The ring's bookkeeping (dates, generations, settings, emergencies); never key material. */
     public readonly ledger: pulumi.Output<Ledger>;
+    /** The passwords by slot; slot numbers never change, roles move around them. */
     public readonly slots: PasswordSlot[];
+    /** The password in use. */
     public readonly primary: PasswordSlot;
+    /** The password before the last rotation, for a rollback; "" after an emergency rotation. */
     public readonly previous: PasswordSlot;
     /** @internal the ring, for components built on this one. */
     public readonly ring: Ring;

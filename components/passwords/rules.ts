@@ -19,7 +19,9 @@ export interface CharacterRules {
 export interface ServiceConstraints {
     /** Who refuses the value, for messages, for example `RDS for PostgreSQL`. */
     service: string;
+    /** Shortest value accepted, in characters. */
     minLength: number;
+    /** Longest value accepted, in characters. */
     maxLength: number;
     /** Printable characters the service refuses. */
     forbidden?: string;

@@ -26,6 +26,7 @@ export interface EmergencyRecord {
     date: string;
     /** The revoked credential's generation and the date it was generated for. */
     revokedGeneration: number;
+    /** The date the revoked credential was generated for. */
     revokedDate: string;
 }
 
@@ -40,6 +41,7 @@ export interface Ledger {
     rollbackDate: string;
     /** Index of the primary slot. */
     primary: number;
+    /** Every slot, by index. */
     slots: SlotRecord[];
     /** How the current primary got its role; a no-op keeps it. ElastiCache sets a token with SET after a create or an emergency. */
     lastMove: Move;

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { checkInterval, checkRotationDate } from "../validation";
+import { checkCompromised, checkInterval, checkRotationDate } from "../validation";
 import { SlotLedger } from "./ledger";
 import {
     Ledger,
@@ -65,6 +65,18 @@ export interface RotationArgs {
 }
 
 /**
+ * Checks the rotation args every component shares, as the components do before declaring anything: a `rotatedDate`
+ * that is not a date, a `minRotationInterval` that is not a duration, a `compromised` that is neither true, false nor
+ * a date. Throws `pulumi.InputPropertyError` whose `propertyPath` is the config key (`<configPath>.rotatedDate`) and
+ * whose `reason` names the value and the accepted forms. Values that are Outputs are checked when the ledger resolves.
+ */
+export function checkRotationArgs(args: RotationArgs, configPath: string): void {
+    checkRotationDate(args.rotatedDate, configKey(configPath, "rotatedDate"));
+    checkInterval(args.minRotationInterval, configKey(configPath, "minRotationInterval"));
+    checkCompromised(args.compromised, configKey(configPath, "compromised"));
+}
+
+/**
  * A credential's ring: its ledger (a `SlotLedger` child named `${name}-ledger`) and the slots by index, role and
  * trust, as Outputs that are known in a preview. Components ask it for slots by role; none lists slot numbers.
  */
@@ -90,8 +102,7 @@ export class Ring {
         const shape = SHAPES[kind];
         this.configPath = args.configPath ?? name;
         const label = this.key("rotatedDate");
-        checkRotationDate(args.rotatedDate, label);
-        checkInterval(args.minRotationInterval, this.key("minRotationInterval"));
+        checkRotationArgs(args, this.configPath);
         this.ledger = new SlotLedger(
             `${name}-ledger`,
             {

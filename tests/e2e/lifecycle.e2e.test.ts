@@ -14,7 +14,7 @@ import { registerSecrets } from "../redact";
 const LEDGER = "pulumi-nodejs:dynamic/keyshift:SlotLedger";
 
 interface Snapshot {
-    slots: { publicKeyPem: string; fingerprint: string; rotatedDate: string; algorithm: string }[];
+    slots: { publicKeyPem: string; kid: string; rotatedDate: string; algorithm: string }[];
     roles: { primary: string; previous: string; next: string };
     trusted: string[];
     passwords: string[];
@@ -179,9 +179,7 @@ describe("a credential's life on the real engine", function () {
         const after = await snapshot(stack);
         assert.strictEqual(after.roles.primary, before.roles.next, "the staged key signs at once");
         assert.strictEqual(after.roles.previous, "");
-        const trustedKids = after.slots
-            .filter((slot) => after.trusted.includes(slot.publicKeyPem))
-            .map((s) => s.fingerprint);
+        const trustedKids = after.slots.filter((slot) => after.trusted.includes(slot.publicKeyPem)).map((s) => s.kid);
         assert.deepStrictEqual(trustedKids.sort(), [after.roles.primary, after.roles.next].sort());
         assert.ok(!trustedKids.includes(before.roles.primary), "the exposed key is no longer trusted");
         assert.strictEqual(after.dbPrevious, "", "the exposed password is no rollback target");

@@ -14,7 +14,7 @@ const D1 = "2026-01-01";
 const D2 = "2026-04-01";
 
 interface Snapshot {
-    slots: { publicKeyPem: string; fingerprint: string; rotatedDate: string }[];
+    slots: { publicKeyPem: string; kid: string; rotatedDate: string }[];
     primary: string;
     previous: string;
     next: string;
@@ -75,7 +75,7 @@ describe("the slot ring on the real Pulumi engine", function () {
         const result = await stack.up();
         assert.deepStrictEqual(changes(result.summary.resourceChanges), { create: 14 });
         first = await snapshot(stack);
-        assert.strictEqual(new Set(first.slots.map((slot) => slot.fingerprint)).size, 3);
+        assert.strictEqual(new Set(first.slots.map((slot) => slot.kid)).size, 3);
         assert.ok(first.slots.every((slot) => slot.rotatedDate === D1));
         assert.strictEqual(new Set(first.passwords.map(digest)).size, 2);
         // The real random provider's values satisfy the services' rules.
@@ -129,7 +129,7 @@ describe("the slot ring on the real Pulumi engine", function () {
         const before = new Set(first.slots.map((slot) => slot.publicKeyPem));
         const fresh = second.slots.filter((slot) => !before.has(slot.publicKeyPem));
         assert.strictEqual(fresh.length, 1);
-        assert.strictEqual(fresh[0].fingerprint, second.next);
+        assert.strictEqual(fresh[0].kid, second.next);
         assert.strictEqual(fresh[0].rotatedDate, D2);
         // The password that was primary is now previous, unchanged; the new primary is new.
         assert.strictEqual(digest(second.passwords.filter((p) => p !== second.dbPrimary)[0]), digest(first.dbPrimary));

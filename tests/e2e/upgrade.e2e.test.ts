@@ -50,7 +50,8 @@ async function roles(stack: Stack): Promise<Record<string, unknown>> {
         for (const role of ["primary", "previous", "next"]) {
             if (!value[role]) continue;
             registerSecrets(value[role].value);
-            view[`${section}.${role}`] = value[role].fingerprint ?? digest(value[role].value);
+            // 0.1.0 called a key's kid "fingerprint".
+            view[`${section}.${role}`] = value[role].kid ?? value[role].fingerprint ?? digest(value[role].value);
         }
     }
     return view;

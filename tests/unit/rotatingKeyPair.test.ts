@@ -12,7 +12,7 @@ async function snapshot(keys: RotatingKeyPair) {
         publicKeyPem: await valueOf(slot.publicKeyPem),
         privateKeyPem: await valueOf(slot.privateKeyPem),
         rotatedDate: await valueOf(slot.rotatedDate),
-        fingerprint: await valueOf(slot.fingerprint),
+        kid: await valueOf(slot.kid),
     });
     return {
         primary: await role(keys.primary),
@@ -95,7 +95,7 @@ describe("RotatingKeyPair", () => {
             after.previous.publicKeyPem,
             after.next.publicKeyPem,
         ]);
-        assert.strictEqual(after.primary.fingerprint, kidFromPublicKeyPem(after.primary.publicKeyPem));
+        assert.strictEqual(after.primary.kid, kidFromPublicKeyPem(after.primary.publicKeyPem));
 
         await harness.newRun();
         const rolledBack = await snapshot(

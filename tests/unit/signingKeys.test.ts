@@ -49,7 +49,7 @@ async function run(harness: Harness, rotatedDate: string) {
         nextPrivateKeyPem: await valueOf(signer.nextPrivateKeyPem),
         primaryKid: await valueOf(signer.primary.kid),
         nextKid: await valueOf(signer.next.kid),
-        keysJson: await valueOf(issuer.keysJson),
+        keysJson: await valueOf(issuer.jwks),
         discovery: JSON.parse(await valueOf(issuer.discoveryJson)),
         trusted: await valueOf(signer.trustedPublicKeys),
     };
@@ -131,7 +131,7 @@ describe("ServiceAccountSigningKeys and OidcIssuer", () => {
         await harness.newRun();
         const issuer = new OidcIssuer("issuer", { issuerUrl: ISSUER, jwks: pulumi.output('{"kes": []}') });
         // The document is only known inside an apply: the error is a ResourceError, reported against the issuer.
-        const keysJson = issuer.keysJson as unknown as { promise(): Promise<string> };
+        const keysJson = issuer.jwks as unknown as { promise(): Promise<string> };
         await assert.rejects(
             keysJson.promise(),
             (e: any) =>

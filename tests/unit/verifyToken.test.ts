@@ -7,13 +7,16 @@ import { SignJWT, importPKCS8 } from "jose";
 import { pemKeyPair } from "./harness";
 import { buildJwks, kidFromPublicKeyPem } from "../../components/jwks";
 
-const CLI = path.resolve(__dirname, "../../bin/keyshift.js");
+const CLI = path.resolve(__dirname, "../../components/cli/keyshift.ts");
 
 function cli(args: string[]): { code: number; out: string } {
     try {
         return {
             code: 0,
-            out: execFileSync("node", [CLI, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }),
+            out: execFileSync("node", ["-r", "ts-node/register/transpile-only", CLI, ...args], {
+                encoding: "utf8",
+                stdio: ["ignore", "pipe", "pipe"],
+            }),
         };
     } catch (error: any) {
         return { code: error.status, out: String(error.stdout) + String(error.stderr) };

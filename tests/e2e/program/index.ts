@@ -36,14 +36,14 @@ export = function e2eProgram(): Record<string, unknown> {
 
     const signerSlots = signer.slots.map((slot) => ({
         publicKeyPem: slot.publicKeyPem,
-        fingerprint: slot.fingerprint,
+        kid: slot.kid,
         rotatedDate: slot.rotatedDate,
         algorithm: slot.algorithm,
     }));
     const signerRoles = {
-        primary: signer.primary.fingerprint,
-        previous: signer.previous.fingerprint,
-        next: signer.next.fingerprint,
+        primary: signer.primary.kid,
+        previous: signer.previous.kid,
+        next: signer.next.kid,
     };
     const signerPrivateKeys = pulumi.all(signer.slots.map((slot) => slot.privateKeyPem));
     const dbPasswords = pulumi.all(db.slots.map((slot) => slot.value));
