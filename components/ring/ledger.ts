@@ -7,6 +7,11 @@ import { Ledger, RotationError, RotationRequest, Settings, planRotation, upgrade
 // checked inputs back as outputs. Anything computed later would be missing from a preview, and the slots'
 // replacement triggers that read the ledger would be unknown. Computing it in `check` keeps previews exact.
 // The ledger holds dates, slot numbers and settings only, never key material.
+//
+// Pulumi stores this provider, serialized, in every ledger's state. Installed as a package, keyshift's compiled
+// ./ring module is serialized as `require("keyshift/internal/ring")` (package.json exports that path for this alone)
+// instead of its whole source, which keeps each ledger's state small; every release must keep that path and the
+// functions the provider calls there, because a later `pulumi destroy` runs the provider code a state holds.
 
 const PROVIDER_KEY = "__provider";
 
