@@ -5,15 +5,26 @@ import { BuildContext, SECTIONS } from "./sections";
 
 const NAMESPACE = "keyshift";
 
-/** Thrown for user errors; the Pulumi runtime prints a RunError's message alone, without a stack trace. */
-function userError(error: unknown): Error {
-    if (error instanceof ConfigError) {
+/**
+ * Thrown for user errors; the Pulumi runtime prints a RunError's message alone, without a stack trace. A component's
+ * error names its argument; within a section that becomes the config key (`serviceAccount.namespace` of ciToken is
+ * `keyshift:ciToken.namespace`), and any other error from building a section is reported against the section.
+ */
+function userError(error: unknown, path?: string, argKeys: Record<string, string> = {}): Error {
+    if (error instanceof ConfigError || pulumi.RunError.isInstance(error)) {
         return new pulumi.RunError(error.message);
     }
     if (pulumi.InputPropertyError.isInstance(error)) {
-        return new pulumi.RunError(`${error.propertyPath}: ${error.reason}`);
+        let at = error.propertyPath;
+        if (path && !at.startsWith(`${NAMESPACE}:`)) {
+            const arg = Object.keys(argKeys)
+                .filter((name) => at === name || at.startsWith(`${name}.`))
+                .sort((a, b) => b.length - a.length)[0];
+            at = `${path}.${arg ? argKeys[arg] + at.slice(arg.length) : at}`;
+        }
+        return new pulumi.RunError(`${at}: ${error.reason}`);
     }
-    return error as Error;
+    return path ? new pulumi.RunError(`${path}: ${(error as Error).message}`) : (error as Error);
 }
 
 /**
@@ -44,7 +55,11 @@ export function runProgram(allConfig: Record<string, string> = pulumi.runtime.al
         const outputs: Record<string, unknown> = {};
         const context: BuildContext = {};
         for (const { key, section, path, settings } of present) {
-            outputs[key] = section.build(key, settings as never, path, context);
+            try {
+                outputs[key] = section.build(key, settings as never, path, context);
+            } catch (error) {
+                throw userError(error, path, section.argKeys);
+            }
         }
         return outputs;
     } catch (error) {

@@ -33,6 +33,8 @@ export interface Section<T> {
     /** The component the section builds. */
     component: string;
     schema: SectionSchema;
+    /** The component arguments the section fills from config keys of other names: argument path → config key. */
+    argKeys?: Record<string, string>;
     /** `path` is the section's config key, such as `keyshift:signingKeys`. */
     build(name: string, settings: T, path: string, context: BuildContext): Record<string, unknown>;
 }
@@ -134,6 +136,10 @@ const kubernetes: Section<KubernetesSettings> = {
 
 const signingKeys: Section<SigningKeysSettings> = {
     component: "ServiceAccountSigningKeys",
+    argKeys: {
+        "kubernetes.nextKeySecret.namespace": "nextKeySecretNamespace",
+        "kubernetes.trustedKeysConfigMap.namespace": "trustedKeysConfigMapNamespace",
+    },
     schema: {
         ...rotation,
         algorithm: {
@@ -255,6 +261,7 @@ function publishArgs(settings: ApplicationSecretSettings, path: string, context:
 
 const database: Section<DatabaseSettings> = {
     component: "RdsPassword",
+    argKeys: { "kubernetes.name": "secretName", "kubernetes.namespace": "namespace" },
     schema: {
         ...rotation,
         engine: {
@@ -289,6 +296,7 @@ const database: Section<DatabaseSettings> = {
 
 const redis: Section<RedisSettings> = {
     component: "ElasticacheAuthToken",
+    argKeys: { "kubernetes.name": "secretName", "kubernetes.namespace": "namespace" },
     schema: {
         ...rotation,
         replicationGroup: { type: "object", required: true, doc: "aws.elasticache.ReplicationGroup arguments" },
@@ -321,6 +329,7 @@ interface CiTokenSettings extends RotationSettings {
 
 const ciToken: Section<CiTokenSettings> = {
     component: "ServiceAccountToken",
+    argKeys: { "serviceAccount.namespace": "namespace", "serviceAccount.name": "serviceAccount" },
     schema: {
         ...rotation,
         namespace: { type: "string", required: true, doc: "the ServiceAccount's namespace" },

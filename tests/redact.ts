@@ -27,13 +27,15 @@ function redactText(text: string): string {
     return out;
 }
 
-function redact(value: unknown): unknown {
+/** Strings inside arrays and plain objects, redacted; anything else (errors, resources, cycles) left as it is. */
+function redact(value: unknown, seen = new WeakSet<object>()): unknown {
     if (typeof value === "string") return redactText(value);
-    if (Array.isArray(value)) return value.map(redact);
-    if (value && typeof value === "object") {
-        return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redact(item)]));
-    }
-    return value;
+    if (!value || typeof value !== "object" || seen.has(value)) return value;
+    seen.add(value);
+    if (Array.isArray(value)) return value.map((item) => redact(item, seen));
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) return value;
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redact(item, seen)]));
 }
 
 export const mochaHooks = {

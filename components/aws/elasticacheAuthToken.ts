@@ -83,6 +83,11 @@ export class ElasticacheAuthToken extends pulumi.ComponentResource {
                 `${JSON.stringify(group.engineVersion)} is too old: AUTH token rotation needs Redis 5.0.5 or newer`,
             );
         }
+        const owned = ["authToken", "authTokenWo", "authTokenWoVersion", "authTokenUpdateStrategy"];
+        const clash = owned.find((field) => (group as Record<string, unknown>)[field] !== undefined);
+        if (clash) {
+            argError(key(`replicationGroup.${clash}`), "keyshift sets the AUTH token from the ring; remove it");
+        }
         if (args.addingFirstToken !== undefined) {
             void pulumi.log.warn(
                 `${key("addingFirstToken")} is deprecated and has no effect: the first token is always set with SET; remove it`,
@@ -114,7 +119,13 @@ export class ElasticacheAuthToken extends pulumi.ComponentResource {
                 authTokenWo: this.authToken,
                 // A new version number is what makes the provider send the write-only token again.
                 authTokenWoVersion: token.primary.generation,
-                authTokenUpdateStrategy: token.ring.lastMove.apply(authTokenStrategy),
+                // Until its first move after an upgrade from 0.1, a ring keeps the strategy 0.1 set (SET when
+                // compromised or addingFirstToken was given), so the upgrade itself changes nothing on the group.
+                authTokenUpdateStrategy: token.ring.ledger.apply((ledger) =>
+                    ledger.upgradedFrom && (args.compromised === true || args.addingFirstToken)
+                        ? "SET"
+                        : authTokenStrategy(ledger.lastMove),
+                ),
                 applyImmediately: true,
             },
             { parent: this },

@@ -221,6 +221,28 @@ function checkTarget(args: RdsPasswordArgs, key: (field: string) => string): voi
     if (given.length > 1) {
         argError(key(given[1]), `give one of instance, cluster or connection, not ${given.join(" and ")}`);
     }
+    // Config is JSON, past the types: refuse the password inputs keyshift owns rather than send two passwords.
+    const owned: Record<string, string[]> = {
+        instance: ["engine", "username", "password", "passwordWo", "passwordWoVersion", "manageMasterUserPassword"],
+        cluster: [
+            "engine",
+            "masterUsername",
+            "masterPassword",
+            "masterPasswordWo",
+            "masterPasswordWoVersion",
+            "manageMasterUserPassword",
+        ],
+    };
+    for (const field of ["instance", "cluster"] as const) {
+        const given = args[field] as Record<string, unknown> | undefined;
+        const clash = owned[field].find((name) => given?.[name] !== undefined);
+        if (clash) {
+            argError(
+                key(`${field}.${clash}`),
+                "keyshift sets this from the ring and the engine and username arguments; remove it",
+            );
+        }
+    }
     if (args.instance && args.engine.startsWith("aurora-")) {
         argError(
             key("instance"),

@@ -54,7 +54,8 @@ export class RotatingPassword extends pulumi.ComponentResource {
     constructor(name: string, args: RotatingPasswordArgs, opts?: pulumi.ComponentResourceOptions) {
         super("keyshift:ring:RotatingPassword", name, {}, opts);
         const rules = resolveRules({ ...args, length: args.length ?? PASSWORD_DEFAULT_LENGTH });
-        const problems = ruleProblems(rules, args.constraints ?? GENERIC);
+        const constraints = args.constraints ?? GENERIC;
+        const problems = ruleProblems(rules, constraints);
         if (problems.length > 0) {
             argError(configKey(args.configPath ?? name, problems[0].rule), problems[0].reason);
         }
@@ -91,17 +92,35 @@ export class RotatingPassword extends pulumi.ComponentResource {
             rotatedDate: this.ring.date(slot),
             generation: this.ring.generation(slot),
         }));
-        this.primary = this.slotWithRole("primary");
+        this.primary = this.slotWithRole("primary", this.checkInUse(constraints));
         this.previous = this.slotWithRole("previous");
 
         this.registerOutputs({ ledger: this.ledger, primary: this.primary, previous: this.previous });
     }
 
-    private slotWithRole(role: "primary" | "previous"): PasswordSlot {
+    /**
+     * The password in use must still be one the service accepts: a change of service (another engine, other rules)
+     * can leave it outside them, and handing it on would fail at apply time or later. Refused, naming the rule.
+     */
+    private checkInUse(constraints: ServiceConstraints): pulumi.Output<void> {
+        return this.ring.ledger.apply((ledger) => {
+            const { settings, date } = ledger.slots[ledger.primary];
+            const [problem] = ruleProblems(settings as ResolvedRules, constraints);
+            if (problem) {
+                throw new pulumi.ResourceError(
+                    `${this.ring.key(problem.rule)}: the password in use, generated for ${date}, breaks ${constraints.service}'s rules (${problem.reason}); set a later rotatedDate to generate one it accepts`,
+                    this,
+                );
+            }
+        });
+    }
+
+    private slotWithRole(role: "primary" | "previous", ready?: pulumi.Output<void>): PasswordSlot {
         const pick = <T>(field: (slot: PasswordSlot) => pulumi.Output<T>, revoked: T) =>
             this.ring.pick(role, this.slots.map(field), revoked);
+        const value = pick((slot) => slot.value, "");
         return {
-            value: pulumi.secret(pick((slot) => slot.value, "")),
+            value: pulumi.secret(ready ? pulumi.all([ready, value]).apply(([, v]) => v) : value),
             rotatedDate: pick((slot) => slot.rotatedDate, ""),
             generation: pick((slot) => slot.generation, 0),
         };

@@ -14,6 +14,9 @@ import { Ledger, RotationError, RotationRequest, Settings, planRotation, upgrade
 // functions the provider calls there, because a later `pulumi destroy` runs the provider code a state holds.
 
 const PROVIDER_KEY = "__provider";
+// How the engine hands a dynamic provider's check a value not known yet (a preview where rotatedDate is another
+// resource's output): @pulumi/pulumi's rpc.unknownValue.
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 function withoutProvider(props: Record<string, unknown>): Record<string, unknown> {
     const rest = { ...props };
@@ -46,6 +49,10 @@ function canonical(value: unknown): unknown {
  */
 export const ledgerProvider: pulumi.dynamic.ResourceProvider = {
     async check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
+        if ([news.rotatedDate, news.minRotationInterval, news.compromised, news.settings].includes(UNKNOWN)) {
+            // The ledger is planned when its inputs are known; until then the preview shows it as unknown.
+            return { inputs: news };
+        }
         const request: RotationRequest = {
             rotatedDate: news.rotatedDate as string,
             minRotationInterval: news.minRotationInterval as string,

@@ -49,6 +49,11 @@ export interface Ledger {
     emergencies: EmergencyRecord[];
     /** `compromised: true` was acted on and is still in config, so it is not a new emergency. */
     compromisedSeen: boolean;
+    /**
+     * Set when this ledger was read from an earlier keyshift's format and has not moved since: `"0.1"`. Components
+     * keep what that release did (ElastiCache's strategy) until the next move.
+     */
+    upgradedFrom?: string;
 }
 
 /** The ring's fixed shape: 2 slots and no staged key for passwords, 3 slots with a staged next key for signers. */
@@ -143,19 +148,62 @@ export function initialLedger(shape: RingShape, date: string, settings: Settings
  * request's; a `compromised: true` in that config was already acted on (0.1 set the token with SET).
  */
 export function upgradeLedger(stored: unknown, request: RotationRequest): Ledger | undefined {
-    const old = stored as Partial<Ledger> | undefined;
-    if (!old || !Array.isArray(old.slots)) {
+    if (stored === undefined || stored === null) {
         return undefined;
     }
+    const old = stored as Partial<Ledger>;
+    const damage = ledgerDamage(old);
+    if (damage) {
+        throw new RotationError(
+            "slotCount",
+            `${request.label}: the ring's ledger in the checkpoint is damaged (${damage}); keyshift will not guess which keys are in use: restore the stack's checkpoint from a backup (pulumi stack import)`,
+        );
+    }
+    if (old.lastMove !== undefined) {
+        return old as Ledger;
+    }
+    // 0.1 acted on `compromised: true` (ElastiCache's SET) in the run it appeared with a new date; left in config on
+    // the same date it was already acted on, and with a new date it is a new emergency.
+    const sameDate = parseRotationDate(request.rotatedDate) === parseRotationDate(old.rotatedDate);
     return {
         rotatedDate: String(old.rotatedDate),
-        rollbackDate: String(old.rollbackDate ?? ""),
+        rollbackDate: old.rollbackDate ?? "",
         primary: Number(old.primary),
-        slots: old.slots.map((slot) => ({ ...slot, settings: slot.settings ?? request.settings ?? {} })),
-        lastMove: old.lastMove ?? "forward",
-        emergencies: old.emergencies ?? [],
-        compromisedSeen: old.compromisedSeen ?? request.compromised === true,
+        slots: old.slots!.map((slot) => ({
+            generation: slot.generation,
+            date: slot.date,
+            settings: request.settings ?? {},
+        })),
+        lastMove: "forward",
+        emergencies: [],
+        compromisedSeen: request.compromised === true && sameDate,
+        upgradedFrom: "0.1",
     };
+}
+
+/** What is wrong with a stored ledger, or undefined: keyshift refuses to rotate from a ledger it did not write. */
+function ledgerDamage(old: Partial<Ledger>): string | undefined {
+    const slots = old.slots;
+    if (typeof old !== "object" || !Array.isArray(slots) || slots.length < 2) {
+        return "no slots";
+    }
+    if (parseRotationDate(old.rotatedDate) === undefined) {
+        return `rotatedDate ${JSON.stringify(old.rotatedDate)}`;
+    }
+    if (old.rollbackDate && parseRotationDate(old.rollbackDate) === undefined) {
+        return `rollbackDate ${JSON.stringify(old.rollbackDate)}`;
+    }
+    if (!Number.isInteger(old.primary) || old.primary! < 0 || old.primary! >= slots.length) {
+        return `primary ${JSON.stringify(old.primary)}`;
+    }
+    const generations = slots.map((slot) => slot?.generation);
+    if (!generations.every((g) => Number.isInteger(g) && g > 0) || new Set(generations).size !== generations.length) {
+        return `generations ${JSON.stringify(generations)}`;
+    }
+    if (!slots.every((slot) => parseRotationDate(slot.date) !== undefined)) {
+        return "a slot without a date";
+    }
+    return undefined;
 }
 
 /**
@@ -177,12 +225,18 @@ export function planRotation(previous: Ledger | undefined, request: RotationRequ
     const compromisedOn = compromisedDate(request, wanted);
     const settings = request.settings ?? {};
     if (previous === undefined) {
-        // Nothing exists yet that could have been exposed; a `true` left in config is not a later emergency.
-        const ledger = {
-            ...initialLedger(request, request.rotatedDate, settings),
-            compromisedSeen: request.compromised === true,
+        if (request.compromised === true || typeof request.compromised === "string") {
+            throw new RotationError(
+                "compromised",
+                `${configKey(request.label, "compromised")} = ${JSON.stringify(request.compromised)} on the credential's first run: nothing has been generated yet that could be exposed; remove it`,
+            );
+        }
+        return {
+            kind: "create",
+            ledger: initialLedger(request, request.rotatedDate, settings),
+            regenerated: range(request.slotCount),
+            revoked: [],
         };
-        return { kind: "create", ledger, regenerated: range(request.slotCount), revoked: [] };
     }
     if (previous.slots.length !== request.slotCount) {
         throw new RotationError(
@@ -211,6 +265,7 @@ export function planRotation(previous: Ledger | undefined, request: RotationRequ
             lastMove: "rollback",
             compromisedSeen: seen,
         };
+        delete ledger.upgradedFrom;
         return { kind, ledger, regenerated: [], revoked: [] };
     }
     // An emergency does not wait for minRotationInterval: the credential in use is exposed now.

@@ -125,6 +125,14 @@ export class Ring {
                     parent,
                 );
             }
+            // `true` stays acted on while it is in config, so a later emergency needs the date form; say so.
+            if (args.compromised === true && ledger.compromisedSeen && ledger.lastMove !== "emergency") {
+                const last = ledger.emergencies[ledger.emergencies.length - 1];
+                void pulumi.log.warn(
+                    `${this.key("compromised")} = true is left from the emergency rotation on ${last?.date ?? "an earlier run"}, so the last rotation was routine: remove it, and give the date of a new emergency rotation instead`,
+                    parent,
+                );
+            }
         });
     }
 

@@ -120,6 +120,13 @@ export class Harness implements pulumi.runtime.Mocks {
         await pulumi.runtime.setMocks(this, "keyshift", "test", preview);
     }
 
+    /** Edits a ledger's stored state, as an earlier keyshift or a damaged checkpoint would have left it. */
+    rewriteLedger(name: string, edit: (state: Record<string, any>) => Record<string, any>): void {
+        const latest = this.ledgersThisRun.get(name) ?? this.ledgers.get(name);
+        if (!latest) throw new Error(`no ledger named ${name}`);
+        this.ledgersThisRun.set(name, edit(latest));
+    }
+
     /** Waits until registrations stop arriving: children whose inputs are Outputs register late. */
     async settled(): Promise<void> {
         let seen = -1;

@@ -103,6 +103,7 @@ describe("ledger provider, called as the engine calls it", () => {
             lastMove: "forward",
             emergencies: [],
             compromisedSeen: false,
+            upgradedFrom: "0.1",
         });
         // Its one-step rollback survives the upgrade.
         const rollback = await provider.check(upgraded.inputs!, inputs("2026-01-01"));

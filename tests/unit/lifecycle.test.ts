@@ -6,9 +6,10 @@ import { Harness, Registered, valueOf } from "./harness";
 import { RotatingPassword } from "../../components/passwords/rotatingPassword";
 import { ServiceAccountSigningKeys } from "../../components/k8s/serviceAccountSigningKeys";
 import { ServiceAccountToken } from "../../components/k8s/serviceAccountToken";
-import { RdsPassword } from "../../components/aws/rdsPassword";
+import { RdsPassword, RdsPasswordArgs } from "../../components/aws/rdsPassword";
 import { ElasticacheAuthToken } from "../../components/aws/elasticacheAuthToken";
 import { Jwks } from "../../components/jwks";
+import { ledgerProvider } from "../../components/ring/ledger";
 
 // Every config change is a planned rotation or a clear refusal, for every component: settings changes regenerate
 // nothing until the next rotation, emergencies revoke the exposed credential at once and for good, and a write-only
@@ -114,7 +115,7 @@ async function rds(harness: Harness, rotatedDate: string, extra: object = {}) {
         username: "orders_app",
         instance: { instanceClass: "db.t4g.micro", allocatedStorage: 20 },
         ...extra,
-    });
+    } as RdsPasswordArgs);
     await valueOf(db.instance!.id);
     const instance = harness.byType("aws:rds/instance:Instance")[0].inputs;
     return { instance, previous: await valueOf(db.previous.value) };
@@ -444,5 +445,134 @@ describe("RdsPassword on Aurora", () => {
         assert.strictEqual(second.cluster.inputs.masterPasswordWoVersion, 3);
         assert.ok(second.cluster.inputs.masterPasswordWo !== first.passwordValue);
         assert.strictEqual(await pulumi.isSecret(second.db.password), true);
+    });
+});
+
+describe("upgrades, damaged ledgers and leftovers", () => {
+    const provider = ledgerProvider as Required<typeof ledgerProvider>;
+    const LEGACY = {
+        rotatedDate: "2026-01-01",
+        rollbackDate: "",
+        primary: 0,
+        slots: [
+            { generation: 1, date: "2026-01-01" },
+            { generation: 2, date: "2026-01-01" },
+        ],
+    };
+    const news = (rotatedDate: string, extra: object = {}) => ({
+        rotatedDate,
+        minRotationInterval: "1d",
+        slotCount: 2,
+        staged: 0,
+        label: "keyshift:redis.rotatedDate",
+        settings: { length: 64 },
+        ...extra,
+    });
+
+    it("an upgrade run with compromised: true and a new date is an emergency; on the same date it was already acted on", async () => {
+        const emergency = await provider.check({ ledger: LEGACY }, news("2026-01-02", { compromised: true }));
+        assert.strictEqual(emergency.inputs!.ledger.lastMove, "emergency");
+        assert.strictEqual(emergency.inputs!.ledger.slots[0].revokedOn, "2026-01-02");
+        const leftover = await provider.check({ ledger: LEGACY }, news("2026-01-01", { compromised: true }));
+        assert.deepStrictEqual([leftover.failures, leftover.inputs!.ledger.compromisedSeen], [undefined, true]);
+        assert.strictEqual(leftover.inputs!.ledger.upgradedFrom, "0.1");
+    });
+
+    it("refuses compromised on a credential's first run, and a damaged ledger, in one line each", async () => {
+        const first = await provider.check({}, news("2026-01-01", { compromised: "2026-01-01" }));
+        assert.deepStrictEqual(first.failures, [
+            {
+                property: "compromised",
+                reason: 'keyshift:redis.compromised = "2026-01-01" on the credential\'s first run: nothing has been generated yet that could be exposed; remove it',
+            },
+        ]);
+        for (const [damaged, what] of [
+            [{ ...LEGACY, rotatedDate: undefined }, "rotatedDate undefined"],
+            [{ ...LEGACY, primary: 5 }, "primary 5"],
+            [
+                { ...LEGACY, slots: [{ generation: 1, date: "2026-01-01" }, { date: "2026-01-01" }] },
+                "generations [1,null]",
+            ],
+            [{ ...LEGACY, slots: null }, "no slots"],
+        ] as const) {
+            const checked = await provider.check({ ledger: damaged }, news("2026-02-01"));
+            assert.strictEqual(
+                checked.failures?.[0].reason,
+                `keyshift:redis.rotatedDate: the ring's ledger in the checkpoint is damaged (${what}); keyshift will not guess which keys are in use: restore the stack's checkpoint from a backup (pulumi stack import)`,
+            );
+        }
+    });
+
+    it("leaves the ledger unknown while its date is unknown in a preview", async () => {
+        const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+        const checked = await provider.check({ ledger: LEGACY }, news(unknown));
+        assert.deepStrictEqual([checked.failures, checked.inputs!.ledger], [undefined, undefined]);
+    });
+
+    it("ElastiCache keeps 0.1's SET after an upgrade until the ring first moves", async () => {
+        const harness = new Harness();
+        await redis(harness, "2026-01-01");
+        // Rewrite the stored ledger as 0.1 left it (no settings, moves or emergencies).
+        harness.rewriteLedger("sessions-token-ledger", (state) => ({ ...state, settings: undefined, ledger: LEGACY }));
+        const upgraded = await redis(harness, "2026-01-01", { addingFirstToken: true });
+        assert.strictEqual(upgraded.group.authTokenUpdateStrategy, "SET", "the upgrade changes nothing on the group");
+        const moved = await redis(harness, "2026-02-01", { addingFirstToken: true });
+        assert.strictEqual(moved.group.authTokenUpdateStrategy, "ROTATE");
+    });
+
+    it("warns that compromised: true left in config made the last rotation routine", async () => {
+        const harness = new Harness();
+        await password(harness, "2026-01-01");
+        await password(harness, "2026-01-02", { compromised: true });
+        assert.deepStrictEqual(harness.warnings, []);
+        await password(harness, "2026-02-01", { compromised: true });
+        assert.deepStrictEqual(harness.warnings, [
+            "keyshift:appPassword.compromised = true is left from the emergency rotation on 2026-01-02, so the last rotation was routine: remove it, and give the date of a new emergency rotation instead",
+        ]);
+    });
+
+    it("refuses to hand on a password the service no longer accepts, and keyshift's own inputs in pass-through args", async () => {
+        const harness = new Harness();
+        await rds(harness, "2026-01-01", { engine: "postgres", length: 100 });
+        await harness.newRun();
+        const mysql = new RdsPassword("orders", {
+            rotatedDate: "2026-01-01",
+            configPath: "keyshift:database",
+            engine: "mysql",
+            username: "orders_app",
+            length: 41,
+            instance: { instanceClass: "db.t4g.micro", allocatedStorage: 20 },
+        });
+        await assert.rejects((mysql.password as unknown as { promise(): Promise<string> }).promise(), (e: any) =>
+            String(e.message).endsWith(
+                "keyshift:database.length: the password in use, generated for 2026-01-01, breaks RDS (mysql)'s rules (100 is out of range: RDS (mysql) accepts 8 to 41 characters); set a later rotatedDate to generate one it accepts",
+            ),
+        );
+        await harness.settled();
+        const bumped = await rds(harness, "2026-02-01", { engine: "mysql", length: 41 });
+        assert.strictEqual(bumped.instance.passwordWo.length, 41, "a rotation makes it right");
+
+        assert.throws(
+            () =>
+                new RdsPassword("x", {
+                    rotatedDate: "2026-01-01",
+                    configPath: "keyshift:database",
+                    engine: "postgres",
+                    username: "app",
+                    instance: { instanceClass: "db.t4g.micro", password: "hunter2hunter2" } as never,
+                }),
+            (e: any) =>
+                e.propertyPath === "keyshift:database.instance.password" &&
+                e.reason === "keyshift sets this from the ring and the engine and username arguments; remove it",
+        );
+        assert.throws(
+            () =>
+                new ElasticacheAuthToken("y", {
+                    rotatedDate: "2026-01-01",
+                    configPath: "keyshift:redis",
+                    replicationGroup: { ...GROUP_ARGS, authToken: "x".repeat(32) } as never,
+                }),
+            (e: any) => e.propertyPath === "keyshift:redis.replicationGroup.authToken",
+        );
     });
 });

@@ -77,6 +77,40 @@ describe("example program config", () => {
         );
     });
 
+    it("names the config key, not the component argument, for errors the components raise", () => {
+        const render = { "keyshift:kubernetes": { renderYamlToDirectory: "/tmp/unused" } };
+        const db = { rotatedDate: "2026-11-21", engine: "postgres", username: "app" };
+        refuses(
+            { ...render, "keyshift:ciToken": { rotatedDate: "2026-11-21", namespace: "Bad_NS", serviceAccount: "d" } },
+            "keyshift:ciToken.namespace: \"Bad_NS\" is not a valid Kubernetes namespace: use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit",
+        );
+        refuses(
+            {
+                ...render,
+                "keyshift:database": {
+                    ...db,
+                    connection: { address: "db", port: 5432 },
+                    publishToKubernetes: true,
+                    secretName: "Bad_Name",
+                },
+            },
+            "keyshift:database.secretName: \"Bad_Name\" is not a valid Kubernetes name: use at most 253 lower-case letters, digits, '-' and '.', starting and ending with a letter or digit",
+        );
+        refuses(
+            { "keyshift:database": { ...db, instance: { instanceClass: "db.t4g.micro", password: "hunter2hunter2" } } },
+            "keyshift:database.instance.password: keyshift sets this from the ring and the engine and username arguments; remove it",
+        );
+        refuses(
+            {
+                "keyshift:redis": {
+                    rotatedDate: "2026-11-21",
+                    replicationGroup: { engine: "redis", transitEncryptionEnabled: true, nodeType: "cache.t4g.small" },
+                },
+            },
+            "keyshift:redis: Missing required property 'description'",
+        );
+    });
+
     it("passes compromised (true or a date) to every credential section", async () => {
         const harness = new Harness();
         await harness.newRun();
