@@ -144,17 +144,11 @@ export class ServiceAccountSigningKeys extends pulumi.ComponentResource {
             this.trustedKeysConfigMap = published.configMap;
         }
 
-        this.registerOutputs({
-            ledger: this.ledger,
-            signingKeyPem: this.signingKeyPem,
-            trustedPublicKeys: this.trustedPublicKeys,
-            primary: this.primary,
-            previous: this.previous,
-            next: this.next,
-            jwks: this.jwks,
-            nextKeySecretName: this.nextKeySecret?.metadata.name,
-            trustedKeysConfigMapName: this.trustedKeysConfigMap?.metadata.name,
-        });
+        // The outputs are this object's fields. The checkpoint keeps none of them again: the ledger and every key
+
+        // are in their own resources' state, and at hundreds of credentials each byte here is rewritten at every step.
+
+        this.registerOutputs({});
     }
 
     private publish(name: string, args: SigningKeysKubernetesArgs, keys: RotatingKeyPair) {

@@ -95,7 +95,11 @@ export class RotatingPassword extends pulumi.ComponentResource {
         this.primary = this.slotWithRole("primary", this.checkInUse(constraints));
         this.previous = this.slotWithRole("previous");
 
-        this.registerOutputs({ ledger: this.ledger, primary: this.primary, previous: this.previous });
+        // The outputs are this object's fields. The checkpoint keeps none of them again: the ledger and every key
+
+        // are in their own resources' state, and at hundreds of credentials each byte here is rewritten at every step.
+
+        this.registerOutputs({});
     }
 
     /**

@@ -86,6 +86,8 @@ export class Ring {
     readonly slots: number[];
     /** The config path of this credential's settings or date, as given. */
     readonly configPath: string;
+    /** Whether every rotation argument is a plain value, so the ledger is known in every preview. */
+    private readonly plainArgs: boolean;
     private readonly roles: pulumi.Output<SlotRoles>;
 
     /**
@@ -101,6 +103,9 @@ export class Ring {
     ) {
         const shape = SHAPES[kind];
         this.configPath = args.configPath ?? name;
+        this.plainArgs = [args.rotatedDate, args.minRotationInterval, args.compromised].every(
+            (value) => !pulumi.Output.isInstance(value) && !(value instanceof Promise),
+        );
         const label = this.key("rotatedDate");
         checkRotationArgs(args, this.configPath);
         this.ledger = new SlotLedger(
@@ -151,9 +156,27 @@ export class Ring {
         return this.ledger.apply((ledger) => ledger.slots[slot].date);
     }
 
-    /** The settings the slot's current key was generated with: the slot resource's inputs, never config directly. */
+    /**
+     * The settings the slot's current key was generated with: the slot resource's inputs, never config directly.
+     *
+     * When the ring's arguments are plain values the ledger is known in every preview, and these values carry no
+     * dependency on it: the slot's resource depends on the ledger through its replacement trigger already, and a
+     * dependency per setting would store another copy of the ledger's URN per input, per slot, in the checkpoint.
+     */
     settings<T extends Settings>(slot: number): pulumi.Output<T> {
-        return this.ledger.apply((ledger) => ledger.slots[slot].settings as T);
+        const fromLedger = this.ledger.apply((ledger) => ledger.slots[slot].settings as T);
+        const recover = (pulumi as { recover?: typeof pulumi.recover }).recover;
+        if (!this.plainArgs || !recover) {
+            return fromLedger;
+        }
+        return pulumi.output(
+            new Promise<T>((resolve, reject) => {
+                recover(
+                    fromLedger.apply((value) => (resolve(value), value)),
+                    (error) => (reject(error), undefined as unknown as T),
+                );
+            }),
+        ) as pulumi.Output<T>;
     }
 
     /** How the current primary got its role. */

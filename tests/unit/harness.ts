@@ -5,7 +5,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { generateKeyPairSync, randomBytes } from "crypto";
-import { ledgerProvider } from "../../components/ring/ledger";
+import * as ledgerProvider from "../../components/ring/ledgerProvider";
 import { registerSecrets } from "../redact";
 
 export const LEDGER_TYPE = "pulumi-nodejs:dynamic/keyshift:SlotLedger";
@@ -179,7 +179,7 @@ export class Harness implements pulumi.runtime.Mocks {
         this.resources.push({ type: args.type, name: args.name, inputs, secretInputs });
         switch (args.type) {
             case LEDGER_TYPE: {
-                const checked = await ledgerProvider.check!(this.ledgers.get(args.name) ?? {}, inputs);
+                const checked = await ledgerProvider.check(this.ledgers.get(args.name) ?? {}, inputs);
                 if (checked.failures?.length) {
                     this.refusals.push(checked.failures[0].reason);
                     throw new Error(checked.failures[0].reason);

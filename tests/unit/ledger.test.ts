@@ -1,8 +1,8 @@
 import * as assert from "assert";
-import { ledgerProvider } from "../../components/ring/ledger";
+import * as ledgerProvider from "../../components/ring/ledgerProvider";
 
-// The engine's calls for one `pulumi up`: check(olds, news); then diff(olds, checked) on an existing resource; then
-// create or update. `pulumi preview` stops after diff and shows the checked inputs as the outputs.
+// The engine's calls for one `pulumi up`: check(old inputs, news); then diff(old outputs, checked) on an existing
+// resource; then create or update. `pulumi preview` stops after diff and shows the checked inputs as the outputs.
 const provider = ledgerProvider as Required<typeof ledgerProvider>;
 const inputs = (rotatedDate: string) => ({
     rotatedDate,
@@ -25,14 +25,21 @@ describe("ledger provider, called as the engine calls it", () => {
             created.outs.ledger.slots.map((s: { generation: number }) => s.generation),
             [1, 2, 3],
         );
+        assert.deepStrictEqual(Object.keys(created.outs), ["ledger"], "the state keeps the ledger alone");
         const state = created.outs;
+        const stored = first.inputs!;
 
-        const repeat = await provider.check(state, inputs("2026-01-01"));
+        const repeat = await provider.check(stored, inputs("2026-01-01"));
         const repeatDiff = await provider.diff(created.id, state, repeat.inputs!);
         assert.strictEqual(repeatDiff.changes, false, "the same date is no change at all");
+        const settingsOnly = await provider.check(stored, {
+            ...inputs("2026-01-01"),
+            settings: { algorithm: "ECDSA-P256" },
+        });
+        assert.strictEqual((await provider.diff(created.id, state, settingsOnly.inputs!)).changes, false);
 
         // Preview: check and diff only; the checked inputs are what a reviewer sees as the new outputs.
-        const bump = await provider.check(state, inputs("2026-04-01"));
+        const bump = await provider.check(stored, inputs("2026-04-01"));
         const bumpDiff = await provider.diff(created.id, state, bump.inputs!);
         assert.deepStrictEqual(bumpDiff, { changes: true, replaces: [], deleteBeforeReplace: false });
         assert.deepStrictEqual(bump.inputs!.ledger, {
@@ -49,12 +56,12 @@ describe("ledger provider, called as the engine calls it", () => {
             compromisedSeen: false,
         });
         const updated = await provider.update(created.id, state, bump.inputs!);
-        assert.deepStrictEqual(updated.outs, bump.inputs);
+        assert.deepStrictEqual(updated.outs, { ledger: bump.inputs!.ledger });
 
         // The engine checks again on `up` after the preview: the same olds give the same ledger.
-        assert.deepStrictEqual((await provider.check(state, inputs("2026-04-01"))).inputs, bump.inputs);
+        assert.deepStrictEqual((await provider.check(stored, inputs("2026-04-01"))).inputs, bump.inputs);
 
-        const rollback = await provider.check(updated.outs!, inputs("2026-01-01"));
+        const rollback = await provider.check(bump.inputs!, inputs("2026-01-01"));
         assert.strictEqual(rollback.inputs!.ledger.primary, 0);
         assert.deepStrictEqual(
             rollback.inputs!.ledger.slots,
@@ -112,7 +119,8 @@ describe("ledger provider, called as the engine calls it", () => {
 
     it("ignores a new provider implementation in diff, so upgrading keyshift rotates nothing", async () => {
         const first = await provider.check({}, inputs("2026-01-01"));
+        const created = await provider.create(first.inputs!);
         const upgraded = await provider.check(first.inputs!, { ...inputs("2026-01-01"), __provider: "new-code" });
-        assert.strictEqual((await provider.diff("id", first.inputs!, upgraded.inputs!)).changes, false);
+        assert.strictEqual((await provider.diff("id", created.outs, upgraded.inputs!)).changes, false);
     });
 });

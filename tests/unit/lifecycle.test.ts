@@ -9,7 +9,7 @@ import { ServiceAccountToken } from "../../components/k8s/serviceAccountToken";
 import { RdsPassword, RdsPasswordArgs } from "../../components/aws/rdsPassword";
 import { ElasticacheAuthToken } from "../../components/aws/elasticacheAuthToken";
 import { Jwks } from "../../components/jwks";
-import { ledgerProvider } from "../../components/ring/ledger";
+import * as ledgerProvider from "../../components/ring/ledgerProvider";
 
 // Every config change is a planned rotation or a clear refusal, for every component: settings changes regenerate
 // nothing until the next rotation, emergencies revoke the exposed credential at once and for good, and a write-only

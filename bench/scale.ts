@@ -1,0 +1,106 @@
+// The real-engine benchmark at scale: N credentials of each kind with no cloud dependency, keyshift (installed from
+// its packed tarball, as users consume it) against the same provider resources declared by hand, on the engine from
+// scripts/engine.sh with a file backend. Each figure is the median of BENCH_SCALE_RUNS runs (default 3), the two
+// variants interleaved in one process so that they share the machine's state. bench/scale/run.js makes one run.
+
+import { execFileSync, spawnSync } from "child_process";
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "fs";
+import * as path from "path";
+import { engineEnv } from "../tests/e2e/engine";
+
+const REPO = path.resolve(__dirname, "..");
+const CONSUMER = path.join(REPO, ".keyshift", "bench-consumer");
+const PINS = {
+    "@pulumi/pulumi": "3.276.0",
+    "@pulumi/random": "4.21.2",
+    "@pulumi/tls": "5.6.1",
+    "@pulumi/kubernetes": "4.34.2",
+    "@pulumi/aws": "7.48.0",
+};
+
+export interface Measurement {
+    kind: string;
+    variant: "keyshift" | "baseline";
+    n: number;
+    create: number;
+    noopPreview: number;
+    bumpPreview: number;
+    bumpUp: number;
+    checkpointBytes: number;
+}
+
+/** Packs this repository and installs the tarball into a consumer program under .keyshift/bench-consumer. */
+function installConsumer(): void {
+    rmSync(CONSUMER, { recursive: true, force: true });
+    mkdirSync(CONSUMER, { recursive: true });
+    const packed = execFileSync("npm", ["pack", "--silent", "--pack-destination", CONSUMER], {
+        cwd: REPO,
+        encoding: "utf8",
+    });
+    const tarball = packed.trim().split("\n").pop()!;
+    writeFileSync(
+        path.join(CONSUMER, "package.json"),
+        JSON.stringify({
+            name: "keyshift-bench",
+            private: true,
+            dependencies: { keyshift: `file:./${tarball}`, ...PINS },
+        }),
+    );
+    writeFileSync(path.join(CONSUMER, "Pulumi.yaml"), "name: keyshift-bench\nruntime: nodejs\n");
+    copyFileSync(path.join(__dirname, "scale", "run.js"), path.join(CONSUMER, "run.js"));
+    const install = spawnSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline"], {
+        cwd: CONSUMER,
+        encoding: "utf8",
+    });
+    if (install.status !== 0) throw new Error(`npm install in ${CONSUMER} failed: ${install.stderr}`);
+}
+
+function measure(env: Record<string, string>, kind: string, variant: string, n: number): Measurement {
+    const run = spawnSync("node", ["run.js", kind, variant, String(n)], { cwd: CONSUMER, env, encoding: "utf8" });
+    if (run.status !== 0) throw new Error(`${kind} ${variant} N=${n}: ${run.stderr.trim().split("\n").pop()}`);
+    return JSON.parse(run.stdout);
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/** Runs the benchmark and returns the rows of its markdown table. */
+export function scale(sizes: number[], runs: number, kinds = ["password", "keypair"]): string[] {
+    installConsumer();
+    const { env, cleanup } = engineEnv();
+    delete env.PULUMI_BACKEND_URL; // run.js uses a fresh backend per run
+    const rows = [
+        "| kind | N | create s (keyshift / by hand, ratio) | no-op preview s | bump preview s | bump up s | checkpoint KB per credential | bump up ms per credential (keyshift) |",
+        "| --- | ---: | --- | --- | --- | --- | --- | ---: |",
+    ];
+    try {
+        for (const kind of kinds) {
+            for (const n of sizes) {
+                const ours: Measurement[] = [];
+                const theirs: Measurement[] = [];
+                for (let i = 0; i < runs; i++) {
+                    ours.push(measure(env, kind, "keyshift", n));
+                    theirs.push(measure(env, kind, "baseline", n));
+                }
+                const cell = (field: keyof Measurement, scaleBy: number, digits: number) => {
+                    const a = median(ours.map((m) => m[field] as number)) / scaleBy;
+                    const b = median(theirs.map((m) => m[field] as number)) / scaleBy;
+                    return `${a.toFixed(digits)} / ${b.toFixed(digits)}, **${(a / b).toFixed(2)}**`;
+                };
+                rows.push(
+                    `| ${kind} | ${n} | ${cell("create", 1000, 1)} | ${cell("noopPreview", 1000, 1)} | ${cell("bumpPreview", 1000, 1)} | ${cell("bumpUp", 1000, 1)} | ${cell("checkpointBytes", 1024 * n, 1)} | ${(median(ours.map((m) => m.bumpUp)) / n).toFixed(0)} |`,
+                );
+                console.log(rows[rows.length - 1]);
+            }
+        }
+    } finally {
+        cleanup();
+    }
+    return rows;
+}
+
+if (require.main === module) {
+    const sizes = (process.env.BENCH_SCALE_SIZES ?? "10,100,300").split(",").map(Number);
+    const runs = Number(process.env.BENCH_SCALE_RUNS ?? 3);
+    const kinds = (process.env.BENCH_SCALE_KINDS ?? "password,keypair").split(",");
+    scale(sizes, runs, kinds);
+}

@@ -1,0 +1,93 @@
+// One real-engine measurement, run from a folder where keyshift is installed as a package (bench/bench.ts sets it up):
+//   node run.js <kind> <variant> <n>
+// kind: password | keypair; variant: keyshift | baseline (the same provider resources declared by hand, each slot
+// replaced when the date changes). Brings N credentials up at one date (create), previews the same config (no-op
+// preview), previews and applies a later date (bump preview, bump up), and reports milliseconds and checkpoint bytes
+// as one JSON line. State lives in a fresh file backend under the folder; nothing is printed but the result.
+"use strict";
+const { mkdtempSync, readFileSync, rmSync, readdirSync, statSync } = require("fs");
+const path = require("path");
+const { LocalWorkspace } = require("@pulumi/pulumi/automation");
+
+const [kind, variant, nText] = process.argv.slice(2);
+const n = Number(nText);
+
+function program(date) {
+    const random = require("@pulumi/random");
+    const tls = require("@pulumi/tls");
+    const keyshift = require("keyshift");
+    return async () => {
+        for (let i = 0; i < n; i++) {
+            const name = `c${i}`;
+            if (variant === "keyshift") {
+                if (kind === "password") new keyshift.RotatingPassword(name, { rotatedDate: date });
+                else new keyshift.RotatingKeyPair(name, { rotatedDate: date, algorithm: "ECDSA-P256" });
+            } else if (kind === "password") {
+                for (const slot of [0, 1])
+                    new random.RandomPassword(`${name}-slot${slot}`, {
+                        length: 32,
+                        special: false,
+                        keepers: { date },
+                    });
+            } else {
+                for (const slot of [0, 1, 2])
+                    new tls.PrivateKey(
+                        `${name}-slot${slot}`,
+                        { algorithm: "ECDSA", ecdsaCurve: "P256" },
+                        { replacementTrigger: date },
+                    );
+            }
+        }
+        return {};
+    };
+}
+
+function bytesUnder(dir) {
+    return readdirSync(dir).reduce((sum, entry) => {
+        const full = path.join(dir, entry);
+        const stat = statSync(full);
+        return (
+            sum +
+            (stat.isDirectory()
+                ? bytesUnder(full)
+                : entry.endsWith(".json") && !full.includes("backups") && !entry.endsWith(".bak")
+                  ? stat.size
+                  : 0)
+        );
+    }, 0);
+}
+
+async function main() {
+    const backend = mkdtempSync(path.join(__dirname, "state-"));
+    const env = { ...process.env, PULUMI_BACKEND_URL: `file://${backend}`, PULUMI_CONFIG_PASSPHRASE: "bench" };
+    const timed = async (step) => {
+        const start = process.hrtime.bigint();
+        await step();
+        return Number(process.hrtime.bigint() - start) / 1e6;
+    };
+    const stackFor = (date) =>
+        LocalWorkspace.createOrSelectStack(
+            { stackName: "bench", projectName: "keyshift-bench", program: program(date) },
+            { workDir: __dirname, envVars: env },
+        );
+    try {
+        const first = await stackFor("2026-01-01");
+        const create = await timed(() => first.up());
+        const noopPreview = await timed(() => first.preview());
+        const bumped = await stackFor("2026-02-01");
+        const bumpPreview = await timed(() => bumped.preview());
+        const bumpUp = await timed(() => bumped.up());
+        const checkpointBytes = bytesUnder(path.join(backend, ".pulumi", "stacks"));
+        await bumped.destroy();
+        process.stdout.write(
+            JSON.stringify({ kind, variant, n, create, noopPreview, bumpPreview, bumpUp, checkpointBytes }),
+        );
+    } finally {
+        rmSync(backend, { recursive: true, force: true });
+    }
+}
+
+main().catch((error) => {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+});

@@ -1,0 +1,90 @@
+// The dynamic provider behind SlotLedger, as a module whose exports are the provider's methods. SlotLedger passes
+// this module itself as its provider, and Pulumi stores the provider, serialized, in every ledger's state: installed
+// as a package, this module is serialized as `require("keyshift/internal/ledger-provider")` (package.json exports
+// that path for this alone), a few hundred bytes instead of its whole source. Every release must keep that path and
+// these four functions, because a later `pulumi destroy` runs the provider code a state holds.
+//
+// The ledger is computed in `check`, from the old checked inputs and the new config, rather than in
+// `create`/`update`: the dynamic provider has no preview support, so during `pulumi preview` the engine hands the
+// checked inputs back as outputs. Anything computed later would be missing from a preview, and the slots'
+// replacement triggers that read the ledger would be unknown. Computing it in `check` keeps previews exact.
+
+import type * as pulumi from "@pulumi/pulumi";
+import { RotationError, RotationRequest, Settings, planRotation, upgradeLedger } from "./ring";
+
+// How the engine hands a dynamic provider's check a value not known yet (a preview where rotatedDate is another
+// resource's output): @pulumi/pulumi's rpc.unknownValue.
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+// Deep equality over the JSON-shaped values a checkpoint holds.
+function sameJson(a: unknown, b: unknown): boolean {
+    return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
+
+function canonical(value: unknown): unknown {
+    if (Array.isArray(value)) {
+        return value.map(canonical);
+    }
+    if (value && typeof value === "object") {
+        return Object.fromEntries(
+            Object.keys(value as object)
+                .sort()
+                .map((key) => [key, canonical((value as Record<string, unknown>)[key])]),
+        );
+    }
+    return value;
+}
+
+export async function check(
+    olds: Record<string, unknown>,
+    news: Record<string, unknown>,
+): Promise<pulumi.dynamic.CheckResult> {
+    if ([news.rotatedDate, news.minRotationInterval, news.compromised, news.settings].includes(UNKNOWN)) {
+        // The ledger is planned when its inputs are known; until then the preview shows it as unknown.
+        return { inputs: news };
+    }
+    const request: RotationRequest = {
+        rotatedDate: news.rotatedDate as string,
+        minRotationInterval: news.minRotationInterval as string,
+        slotCount: Number(news.slotCount),
+        staged: Number(news.staged) as 0 | 1,
+        label: String(news.label ?? "rotatedDate"),
+        settings: (news.settings as Settings | undefined) ?? {},
+        compromised: news.compromised as boolean | string | undefined,
+    };
+    try {
+        // A ledger an earlier keyshift wrote is read in its own format and written back in this one.
+        const { ledger } = planRotation(upgradeLedger(olds?.ledger, request), request);
+        return { inputs: { ...news, ledger } };
+    } catch (error) {
+        if (error instanceof RotationError) {
+            return { inputs: news, failures: [{ property: error.property, reason: error.reason }] };
+        }
+        throw error;
+    }
+}
+
+export async function diff(
+    _id: string,
+    olds: Record<string, unknown>,
+    news: Record<string, unknown>,
+): Promise<pulumi.dynamic.DiffResult> {
+    // Only the ledger is the resource's state. A new keyshift release (another serialized provider) or a settings
+    // change that waits for the next rotation changes none of it, and so shows as no change at all.
+    const changes = !sameJson(olds.ledger, news.ledger);
+    return { changes, replaces: [], deleteBeforeReplace: false };
+}
+
+// The outputs are the ledger alone (the SDK adds the serialized provider, for a later delete): at hundreds of
+// credentials, every byte of a ledger's state is rewritten at every step.
+export async function create(inputs: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
+    return { id: `ledger-${String(inputs.label)}`, outs: { ledger: inputs.ledger } };
+}
+
+export async function update(
+    _id: string,
+    _olds: Record<string, unknown>,
+    news: Record<string, unknown>,
+): Promise<pulumi.dynamic.UpdateResult> {
+    return { outs: { ledger: news.ledger } };
+}
