@@ -200,9 +200,7 @@ export class RdsPassword extends pulumi.ComponentResource {
         }
 
         // The outputs are this object's fields. The checkpoint keeps none of them again: the ledger and every key
-
         // are in their own resources' state, and at hundreds of credentials each byte here is rewritten at every step.
-
         this.registerOutputs({});
     }
 }

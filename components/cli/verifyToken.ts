@@ -13,7 +13,7 @@ export interface VerifyOutcome {
     exitCode: 0 | 1 | 2;
 }
 
-const USAGE = "usage: keyshift verify-token --jwks <keys.json> <token-file>";
+export const USAGE = "usage: keyshift verify-token --jwks <keys.json> <token-file>";
 
 /** Verifies `token` against `jwks` (text of a keys.json). Signature and expiry are checked; audience is not. */
 export async function verifyToken(jwksText: string, token: string): Promise<VerifyOutcome> {

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { kidFromPublicKeyPem } from "../jwks";
 import { Ledger, configKey } from "../ring/ring";
-import { Ring, RotationArgs } from "../ring/slots";
+import { Ring, RotationArgs, lazy } from "../ring/slots";
 import { argError } from "../validation";
 
 /** Key algorithms keyshift generates. OpenShift's service-account signer uses RSA-4096. */
@@ -90,29 +90,36 @@ export class RotatingKeyPair extends pulumi.ComponentResource {
 
         const keys = this.ring.slots.map((slot) => {
             // The slot's recorded algorithm, not config's: a settings change alone must not regenerate a key.
-            const tlsArgs = this.ring.settings<KeySettings>(slot).apply((settings) => TLS_ARGS[settings.algorithm]);
+            const arg = <U>(pick: (args: (typeof TLS_ARGS)[KeyAlgorithm]) => U) =>
+                this.ring.settingInput<KeySettings, U>(slot, (settings) => pick(TLS_ARGS[settings.algorithm]));
             return new tls.PrivateKey(
                 `${name}-slot${slot}`,
-                { algorithm: tlsArgs.algorithm, rsaBits: tlsArgs.rsaBits, ecdsaCurve: tlsArgs.ecdsaCurve },
+                {
+                    algorithm: arg((a) => a.algorithm),
+                    rsaBits: arg((a) => a.rsaBits),
+                    ecdsaCurve: arg((a) => a.ecdsaCurve),
+                },
                 {
                     parent: this,
                     // The slot's generation, not its date, drives replacement: after a rollback a date can come back.
-                    replacementTrigger: this.ring.generation(slot),
+                    replacementTrigger: this.ring.slotInput(slot, (record) => record.generation),
+                    dependsOn: this.ring.resource,
                     additionalSecretOutputs: ["privateKeyPem", "privateKeyPemPkcs8", "privateKeyOpenssh"],
                 },
             );
         });
         this.slots = keys.map((key, slot) => {
-            const kid = key.publicKeyPem.apply(kidFromPublicKeyPem);
-            return {
-                privateKeyPem: pulumi.secret(key.privateKeyPem),
-                publicKeyPem: key.publicKeyPem,
-                kid,
-                fingerprint: kid,
-                rotatedDate: this.ring.date(slot),
-                algorithm: this.ring.settings<KeySettings>(slot).apply((settings) => settings.algorithm),
-                generation: this.ring.generation(slot),
-            };
+            const built: KeySlot = lazy<KeySlot>({
+                privateKeyPem: () => pulumi.secret(key.privateKeyPem),
+                publicKeyPem: () => key.publicKeyPem,
+                kid: () => key.publicKeyPem.apply(kidFromPublicKeyPem),
+                fingerprint: () => built.kid,
+                rotatedDate: () => this.ring.date(slot),
+                algorithm: () =>
+                    this.ring.ledger.apply((ledger) => ledger.slots[slot].settings.algorithm as KeyAlgorithm),
+                generation: () => this.ring.generation(slot),
+            });
+            return built;
         });
         this.primary = this.slotWithRole("primary");
         this.previous = this.slotWithRole("previous");
@@ -120,9 +127,7 @@ export class RotatingKeyPair extends pulumi.ComponentResource {
         this.trustedPublicKeys = this.ring.trusted(this.slots.map((slot) => slot.publicKeyPem));
 
         // The outputs are this object's fields. The checkpoint keeps none of them again: the ledger and every key
-
         // are in their own resources' state, and at hundreds of credentials each byte here is rewritten at every step.
-
         this.registerOutputs({});
     }
 
@@ -133,14 +138,15 @@ export class RotatingKeyPair extends pulumi.ComponentResource {
                 this.slots.map((slot) => slot[key] as pulumi.Output<unknown>),
                 revoked,
             ) as KeySlot[K];
-        return {
-            privateKeyPem: pulumi.secret(field("privateKeyPem", "")),
-            publicKeyPem: field("publicKeyPem", ""),
-            kid: field("kid", ""),
-            fingerprint: field("kid", ""),
-            rotatedDate: field("rotatedDate", ""),
-            algorithm: field("algorithm", ""),
-            generation: field("generation", 0),
-        };
+        const built: KeySlot = lazy<KeySlot>({
+            privateKeyPem: () => pulumi.secret(field("privateKeyPem", "")),
+            publicKeyPem: () => field("publicKeyPem", ""),
+            kid: () => field("kid", ""),
+            fingerprint: () => built.kid,
+            rotatedDate: () => field("rotatedDate", ""),
+            algorithm: () => field("algorithm", ""),
+            generation: () => field("generation", 0),
+        });
+        return built;
     }
 }

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { Ledger, configKey } from "../ring/ring";
-import { Ring, RotationArgs } from "../ring/slots";
+import { Ring, RotationArgs, lazy } from "../ring/slots";
 import { argError } from "../validation";
 import { CharacterRules, ResolvedRules, ServiceConstraints, resolveRules, ruleProblems } from "./rules";
 
@@ -65,40 +65,39 @@ export class RotatingPassword extends pulumi.ComponentResource {
 
         const passwords = this.ring.slots.map((slot) => {
             // The slot's recorded rules, not config's: a settings change alone must not regenerate a password.
-            const slotRules = this.ring.settings<ResolvedRules>(slot);
-            const hasSpecial = slotRules.apply((r) => r.special.length > 0);
+            const rule = <U>(pick: (rules: ResolvedRules) => U) => this.ring.settingInput(slot, pick);
             return new random.RandomPassword(
                 `${name}-slot${slot}`,
                 {
-                    length: slotRules.length,
-                    lower: slotRules.lower,
-                    upper: slotRules.upper,
-                    numeric: slotRules.numeric,
+                    length: rule((r) => r.length),
+                    lower: rule((r) => r.lower),
+                    upper: rule((r) => r.upper),
+                    numeric: rule((r) => r.numeric),
                     // Always explicit: the provider's default special set includes '@', which RDS refuses.
-                    special: hasSpecial,
-                    overrideSpecial: slotRules.apply((r) => (r.special.length > 0 ? r.special : undefined)),
-                    minLower: slotRules.apply((r) => (r.lower ? 1 : 0)),
-                    minUpper: slotRules.apply((r) => (r.upper ? 1 : 0)),
-                    minNumeric: slotRules.apply((r) => (r.numeric ? 1 : 0)),
-                    minSpecial: hasSpecial.apply((has) => (has ? 1 : 0)),
+                    special: rule((r) => r.special.length > 0),
+                    overrideSpecial: rule((r) => (r.special.length > 0 ? r.special : undefined)),
+                    minLower: rule((r) => (r.lower ? 1 : 0)),
+                    minUpper: rule((r) => (r.upper ? 1 : 0)),
+                    minNumeric: rule((r) => (r.numeric ? 1 : 0)),
+                    minSpecial: rule((r) => (r.special.length > 0 ? 1 : 0)),
                     // The generation, not the date, drives replacement: after a rollback a date can come back.
-                    keepers: { generation: this.ring.generation(slot).apply(String) },
+                    keepers: { generation: this.ring.slotInput(slot, (record) => String(record.generation)) },
                 },
-                { parent: this, additionalSecretOutputs: ["result", "bcryptHash"] },
+                { parent: this, dependsOn: this.ring.resource, additionalSecretOutputs: ["result", "bcryptHash"] },
             );
         });
-        this.slots = passwords.map((password, slot) => ({
-            value: pulumi.secret(password.result),
-            rotatedDate: this.ring.date(slot),
-            generation: this.ring.generation(slot),
-        }));
-        this.primary = this.slotWithRole("primary", this.checkInUse(constraints));
+        this.slots = passwords.map((password, slot) =>
+            lazy<PasswordSlot>({
+                value: () => pulumi.secret(password.result),
+                rotatedDate: () => this.ring.date(slot),
+                generation: () => this.ring.generation(slot),
+            }),
+        );
+        this.primary = this.slotWithRole("primary", (ledger) => this.checkInUse(ledger, constraints));
         this.previous = this.slotWithRole("previous");
 
         // The outputs are this object's fields. The checkpoint keeps none of them again: the ledger and every key
-
         // are in their own resources' state, and at hundreds of credentials each byte here is rewritten at every step.
-
         this.registerOutputs({});
     }
 
@@ -106,27 +105,32 @@ export class RotatingPassword extends pulumi.ComponentResource {
      * The password in use must still be one the service accepts: a change of service (another engine, other rules)
      * can leave it outside them, and handing it on would fail at apply time or later. Refused, naming the rule.
      */
-    private checkInUse(constraints: ServiceConstraints): pulumi.Output<void> {
-        return this.ring.ledger.apply((ledger) => {
-            const { settings, date } = ledger.slots[ledger.primary];
-            const [problem] = ruleProblems(settings as ResolvedRules, constraints);
-            if (problem) {
-                throw new pulumi.ResourceError(
-                    `${this.ring.key(problem.rule)}: the password in use, generated for ${date}, breaks ${constraints.service}'s rules (${problem.reason}); set a later rotatedDate to generate one it accepts`,
-                    this,
-                );
-            }
-        });
+    private checkInUse(ledger: Ledger, constraints: ServiceConstraints): void {
+        const { settings, date } = ledger.slots[ledger.primary];
+        const [problem] = ruleProblems(settings as ResolvedRules, constraints);
+        if (problem) {
+            throw new pulumi.ResourceError(
+                `${this.ring.key(problem.rule)}: the password in use, generated for ${date}, breaks ${constraints.service}'s rules (${problem.reason}); set a later rotatedDate to generate one it accepts`,
+                this,
+            );
+        }
     }
 
-    private slotWithRole(role: "primary" | "previous", ready?: pulumi.Output<void>): PasswordSlot {
+    private slotWithRole(role: "primary" | "previous", check?: (ledger: Ledger) => void): PasswordSlot {
         const pick = <T>(field: (slot: PasswordSlot) => pulumi.Output<T>, revoked: T) =>
             this.ring.pick(role, this.slots.map(field), revoked);
-        const value = pick((slot) => slot.value, "");
-        return {
-            value: pulumi.secret(ready ? pulumi.all([ready, value]).apply(([, v]) => v) : value),
-            rotatedDate: pick((slot) => slot.rotatedDate, ""),
-            generation: pick((slot) => slot.generation, 0),
-        };
+        return lazy<PasswordSlot>({
+            value: () =>
+                pulumi.secret(
+                    this.ring.pick(
+                        role,
+                        this.slots.map((slot) => slot.value),
+                        "",
+                        check,
+                    ),
+                ),
+            rotatedDate: () => pick((slot) => slot.rotatedDate, ""),
+            generation: () => pick((slot) => slot.generation, 0),
+        });
     }
 }

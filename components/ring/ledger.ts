@@ -28,7 +28,8 @@ export class SlotLedger extends pulumi.dynamic.Resource {
     declare public readonly ledger: pulumi.Output<Ledger>;
 
     constructor(name: string, args: SlotLedgerArgs, opts?: pulumi.CustomResourceOptions) {
-        // The module itself is the provider: see ./ledgerProvider for why.
-        super(ledgerProvider, name, { ...args, ledger: undefined }, opts, "keyshift", "SlotLedger");
+        // The module itself is the provider: see ./ledgerProvider for why. The request is one input, not eight: every
+        // input becomes an Output property of the resource, and at hundreds of credentials they add up.
+        super(ledgerProvider, name, { request: args, ledger: undefined }, opts, "keyshift", "SlotLedger");
     }
 }

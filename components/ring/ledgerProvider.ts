@@ -10,47 +10,30 @@
 // replacement triggers that read the ledger would be unknown. Computing it in `check` keeps previews exact.
 
 import type * as pulumi from "@pulumi/pulumi";
-import { RotationError, RotationRequest, Settings, planRotation, upgradeLedger } from "./ring";
+import { RotationError, RotationRequest, Settings, planRotation, sameJson, upgradeLedger } from "./ring";
 
 // How the engine hands a dynamic provider's check a value not known yet (a preview where rotatedDate is another
 // resource's output): @pulumi/pulumi's rpc.unknownValue.
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
-// Deep equality over the JSON-shaped values a checkpoint holds.
-function sameJson(a: unknown, b: unknown): boolean {
-    return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
-}
-
-function canonical(value: unknown): unknown {
-    if (Array.isArray(value)) {
-        return value.map(canonical);
-    }
-    if (value && typeof value === "object") {
-        return Object.fromEntries(
-            Object.keys(value as object)
-                .sort()
-                .map((key) => [key, canonical((value as Record<string, unknown>)[key])]),
-        );
-    }
-    return value;
-}
-
 export async function check(
     olds: Record<string, unknown>,
     news: Record<string, unknown>,
 ): Promise<pulumi.dynamic.CheckResult> {
-    if ([news.rotatedDate, news.minRotationInterval, news.compromised, news.settings].includes(UNKNOWN)) {
+    // keyshift 0.1 sent the request's fields as inputs of their own.
+    const asked = (news.request ?? news) as Record<string, unknown>;
+    if (JSON.stringify(asked).includes(UNKNOWN)) {
         // The ledger is planned when its inputs are known; until then the preview shows it as unknown.
         return { inputs: news };
     }
     const request: RotationRequest = {
-        rotatedDate: news.rotatedDate as string,
-        minRotationInterval: news.minRotationInterval as string,
-        slotCount: Number(news.slotCount),
-        staged: Number(news.staged) as 0 | 1,
-        label: String(news.label ?? "rotatedDate"),
-        settings: (news.settings as Settings | undefined) ?? {},
-        compromised: news.compromised as boolean | string | undefined,
+        rotatedDate: asked.rotatedDate as string,
+        minRotationInterval: asked.minRotationInterval as string,
+        slotCount: Number(asked.slotCount),
+        staged: Number(asked.staged) as 0 | 1,
+        label: String(asked.label ?? "rotatedDate"),
+        settings: (asked.settings as Settings | undefined) ?? {},
+        compromised: asked.compromised as boolean | string | undefined,
     };
     try {
         // A ledger an earlier keyshift wrote is read in its own format and written back in this one.
@@ -78,7 +61,8 @@ export async function diff(
 // The outputs are the ledger alone (the SDK adds the serialized provider, for a later delete): at hundreds of
 // credentials, every byte of a ledger's state is rewritten at every step.
 export async function create(inputs: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
-    return { id: `ledger-${String(inputs.label)}`, outs: { ledger: inputs.ledger } };
+    const request = (inputs.request ?? inputs) as Record<string, unknown>;
+    return { id: `ledger-${String(request.label)}`, outs: { ledger: inputs.ledger } };
 }
 
 export async function update(

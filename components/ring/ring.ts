@@ -437,6 +437,25 @@ export function pendingSettings(ledger: Ledger, wanted: Settings): PendingSettin
         .map((key) => ({ key, value: wanted[key], current: newest[key] }));
 }
 
+/** Deep equality over the JSON-shaped values a checkpoint holds, whatever the order of their keys. */
+export function sameJson(a: unknown, b: unknown): boolean {
+    return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
+
+function canonical(value: unknown): unknown {
+    if (Array.isArray(value)) {
+        return value.map(canonical);
+    }
+    if (value && typeof value === "object") {
+        return Object.fromEntries(
+            Object.keys(value as object)
+                .sort()
+                .map((key) => [key, canonical((value as Record<string, unknown>)[key])]),
+        );
+    }
+    return value;
+}
+
 function range(n: number): number[] {
     return Array.from({ length: n }, (_, index) => index);
 }

@@ -6,12 +6,29 @@ import {
     Move,
     RingShape,
     Settings,
+    SlotRecord,
     SlotRoles,
     configKey,
     pendingSettings,
     slotRoles,
     trustedSlotOrder,
 } from "./ring";
+
+/**
+ * An object whose fields are built on first read. A credential exposes a dozen Outputs per role and per slot, and a
+ * program reads a few of them: building the rest only when asked keeps hundreds of credentials cheap to declare.
+ */
+export function lazy<T extends object>(build: { [K in keyof T]: () => T[K] }): T {
+    const built = {} as T;
+    for (const key of Object.keys(build) as (keyof T)[]) {
+        let value: T[typeof key] | undefined;
+        Object.defineProperty(built, key, {
+            enumerable: true,
+            get: () => (value ??= build[key]()),
+        });
+    }
+    return built;
+}
 
 /** The kinds of credential keyshift rotates. Each kind has one ring shape and one default interval. */
 export type CredentialKind = "signer" | "password" | "token";
@@ -86,9 +103,11 @@ export class Ring {
     readonly slots: number[];
     /** The config path of this credential's settings or date, as given. */
     readonly configPath: string;
-    /** Whether every rotation argument is a plain value, so the ledger is known in every preview. */
-    private readonly plainArgs: boolean;
-    private readonly roles: pulumi.Output<SlotRoles>;
+    /** The ledger as a plain promise, when every rotation argument is a plain value (see settingInput). */
+    private readonly ledgerPromise?: Promise<Ledger>;
+    /** The ledger resource, for resources that depend on the ring without taking an input from it. */
+    readonly resource: SlotLedger;
+    private readonly staged: 0 | 1;
 
     /**
      * Validates the shared rotation args and creates the ledger. `settings` are what shape the key material: a new
@@ -103,12 +122,10 @@ export class Ring {
     ) {
         const shape = SHAPES[kind];
         this.configPath = args.configPath ?? name;
-        this.plainArgs = [args.rotatedDate, args.minRotationInterval, args.compromised].every(
-            (value) => !pulumi.Output.isInstance(value) && !(value instanceof Promise),
-        );
+
         const label = this.key("rotatedDate");
         checkRotationArgs(args, this.configPath);
-        this.ledger = new SlotLedger(
+        this.resource = new SlotLedger(
             `${name}-ledger`,
             {
                 rotatedDate: args.rotatedDate,
@@ -120,9 +137,24 @@ export class Ring {
                 compromised: args.compromised,
             },
             { parent },
-        ).ledger;
+        );
+        this.ledger = this.resource.ledger;
+        this.staged = shape.staged;
         this.slots = Array.from({ length: shape.slotCount }, (_, slot) => slot);
-        this.roles = this.ledger.apply((ledger) => slotRoles(ledger, shape.staged));
+        const plain = [args.rotatedDate, args.minRotationInterval, args.compromised].every(
+            (value) => !pulumi.Output.isInstance(value) && !(value instanceof Promise),
+        );
+        const recover = (pulumi as { recover?: typeof pulumi.recover }).recover;
+        if (plain && recover) {
+            this.ledgerPromise = new Promise<Ledger>((resolve, reject) => {
+                recover(
+                    this.ledger.apply((ledger) => (resolve(ledger), ledger)),
+                    (error) => (reject(error), undefined as unknown as Ledger),
+                );
+            });
+            // A refused ledger is reported by the ledger itself; its dependents fail with it.
+            this.ledgerPromise.catch(() => undefined);
+        }
         this.ledger.apply((ledger) => {
             for (const change of pendingSettings(ledger, settings)) {
                 void pulumi.log.warn(
@@ -156,27 +188,26 @@ export class Ring {
         return this.ledger.apply((ledger) => ledger.slots[slot].date);
     }
 
-    /**
-     * The settings the slot's current key was generated with: the slot resource's inputs, never config directly.
-     *
-     * When the ring's arguments are plain values the ledger is known in every preview, and these values carry no
-     * dependency on it: the slot's resource depends on the ledger through its replacement trigger already, and a
-     * dependency per setting would store another copy of the ledger's URN per input, per slot, in the checkpoint.
-     */
+    /** The settings the slot's current key was generated with. */
     settings<T extends Settings>(slot: number): pulumi.Output<T> {
-        const fromLedger = this.ledger.apply((ledger) => ledger.slots[slot].settings as T);
-        const recover = (pulumi as { recover?: typeof pulumi.recover }).recover;
-        if (!this.plainArgs || !recover) {
-            return fromLedger;
-        }
-        return pulumi.output(
-            new Promise<T>((resolve, reject) => {
-                recover(
-                    fromLedger.apply((value) => (resolve(value), value)),
-                    (error) => (reject(error), undefined as unknown as T),
-                );
-            }),
-        ) as pulumi.Output<T>;
+        return this.ledger.apply((ledger) => ledger.slots[slot].settings as T);
+    }
+
+    /**
+     * One input of a slot's resource, from the settings the slot was generated with, never from config directly.
+     *
+     * With plain rotation arguments the ledger is known in every preview, and the input is a promise that carries no
+     * dependency: the slot's resource depends on the ledger through its replacement trigger already, and a dependency
+     * per input would store another copy of the ledger's URN per input, per slot, in the checkpoint.
+     */
+    settingInput<T extends Settings, U>(slot: number, pick: (settings: T) => U): pulumi.Input<U> {
+        return this.slotInput(slot, (record) => pick(record.settings as T));
+    }
+
+    /** Like settingInput, from the slot's whole record: its generation for a replacement trigger, for example. */
+    slotInput<U>(slot: number, pick: (record: SlotRecord) => U): pulumi.Input<U> {
+        const from = (ledger: Ledger) => pick(ledger.slots[slot]);
+        return this.ledgerPromise ? this.ledgerPromise.then(from) : (this.ledger.apply(from) as pulumi.Output<U>);
     }
 
     /** How the current primary got its role. */
@@ -189,9 +220,15 @@ export class Ring {
      * It depends only on that slot's value and on the ledger, so in a preview of a bump the keys that stay are still
      * known: only the regenerated slot's value is unknown.
      */
-    pick<T>(role: keyof SlotRoles, values: pulumi.Output<T>[], revoked: T): pulumi.Output<T> {
-        return pulumi.all([this.ledger, this.roles]).apply(([ledger, roles]): pulumi.Output<T> => {
-            const slot = roles[role];
+    pick<T>(
+        role: keyof SlotRoles,
+        values: pulumi.Output<T>[],
+        revoked: T,
+        check?: (ledger: Ledger) => void,
+    ): pulumi.Output<T> {
+        return this.ledger.apply((ledger): pulumi.Output<T> => {
+            check?.(ledger);
+            const slot = slotRoles(ledger, this.staged)[role];
             if (slot === undefined) {
                 throw new pulumi.ResourceError(`this ring has no ${role} slot`, this.parent);
             }

@@ -59,7 +59,10 @@ describe("the example program through the pulumi CLI with the program served inl
         assert.deepStrictEqual(plan.changeSummary, { create: 27 });
         const ledgers = plan.steps
             .filter((step) => step.newState?.type === "pulumi-nodejs:dynamic/keyshift:SlotLedger")
-            .map((step) => [step.urn.split("::").pop(), step.newState?.inputs?.rotatedDate]);
+            .map((step) => [
+                step.urn.split("::").pop(),
+                (step.newState?.inputs?.request as { rotatedDate?: string })?.rotatedDate,
+            ]);
         assert.deepStrictEqual(ledgers.sort(), [
             ["appPassword-ledger", "2026-09-01"],
             ["ciToken-ledger", "2026-09-01"],

@@ -122,7 +122,7 @@ describe("example program config", () => {
         );
         await harness.settled();
         const ledgers = harness.byType("pulumi-nodejs:dynamic/keyshift:SlotLedger");
-        assert.deepStrictEqual(ledgers.map((ledger) => [ledger.name, ledger.inputs.compromised]).sort(), [
+        assert.deepStrictEqual(ledgers.map((ledger) => [ledger.name, ledger.inputs.request.compromised]).sort(), [
             ["appPassword-ledger", true],
             ["signingKeys-keys-ledger", "2026-11-21"],
         ]);

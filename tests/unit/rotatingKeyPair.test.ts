@@ -41,12 +41,14 @@ describe("RotatingKeyPair", () => {
         assert.deepStrictEqual(
             { ...ledger[0].inputs },
             {
-                rotatedDate: "2026-01-01",
-                minRotationInterval: "1d",
-                slotCount: 3,
-                staged: 1,
-                label: "signer.rotatedDate",
-                settings: { algorithm: "RSA-3072" },
+                request: {
+                    rotatedDate: "2026-01-01",
+                    minRotationInterval: "1d",
+                    slotCount: 3,
+                    staged: 1,
+                    label: "signer.rotatedDate",
+                    settings: { algorithm: "RSA-3072" },
+                },
             },
         );
     });

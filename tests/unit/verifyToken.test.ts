@@ -86,9 +86,15 @@ describe("keyshift verify-token", () => {
             code: 2,
             out: 'error: the JWKS is not valid: it has no "keys" array\n',
         });
-        assert.deepStrictEqual(cli(["verify"]), {
+        assert.deepStrictEqual(cli(["verify-token", junk]), {
             code: 2,
             out: "usage: keyshift verify-token --jwks <keys.json> <token-file>\n",
         });
+        const usage = cli(["verify"]);
+        assert.strictEqual(usage.code, 2);
+        assert.deepStrictEqual(
+            usage.out.split("\n").map((line) => line.split(" ").slice(0, 3).join(" ")),
+            ["usage: keyshift review", "usage: keyshift status", "usage: keyshift verify-token", ""],
+        );
     });
 });

@@ -1,0 +1,268 @@
+// `keyshift review`: what a `pulumi preview --json` does to each credential, in the reviewer's terms, and whether it
+// is safe. Ledger moves are read from each SlotLedger's old and new checked inputs (a dynamic provider's update step
+// carries no diff reasons); key ids from the tls keys' public PEMs. Never reads or prints a secret value.
+
+import { parseRotationDate } from "../ring/dates";
+import { Ledger, sameJson, slotRoles, trustedSlotOrder } from "../ring/ring";
+import {
+    Credential,
+    CredentialKind,
+    LEDGER_TYPE,
+    ResourceState,
+    belongsTo,
+    findCredentials,
+    kidOf,
+    ledgerOf,
+    nameOf,
+    requestOf,
+    slotIndex,
+} from "./credentials";
+
+/** One step of `pulumi preview --json`. */
+export interface PreviewStep {
+    op: string;
+    urn: string;
+    oldState?: ResourceState;
+    newState?: ResourceState;
+}
+
+export type MoveName =
+    | "first creation"
+    | "routine rotation"
+    | "rollback"
+    | "emergency rotation"
+    | "settings change deferred to the next rotation"
+    | "ledger migrated from an earlier keyshift"
+    | "no change";
+
+export interface CredentialReview {
+    name: string;
+    type: string;
+    kind: CredentialKind;
+    configPath: string;
+    move: MoveName;
+    dateBefore?: string;
+    dateAfter?: string;
+    /** Each regenerated slot and the role its new value takes. */
+    regenerated: { slot: number; role: string }[];
+    /** Signers: kids in trust order (primary first), and the kid that signs after the move. */
+    trustedBefore?: string[];
+    trustedAfter?: string[];
+    signs?: string;
+    /** Published objects and workloads this credential's move changes, as "op type name". */
+    published: string[];
+    restarted: string[];
+    unsafe: string[];
+    overdue?: string;
+}
+
+export interface Review {
+    credentials: CredentialReview[];
+    /** Unsafe steps that belong to no credential (a database, a bucket, another program's resource). */
+    unsafe: string[];
+    safe: boolean;
+}
+
+const REPLACING = new Set([
+    "replace",
+    "create-replacement",
+    "delete-replaced",
+    "delete",
+    "discard",
+    "discard-replaced",
+]);
+const PUBLISHED = /^(kubernetes:core\/v1:(Secret|ConfigMap)|aws:s3\/(bucketObject|bucketObjectv2):)/;
+const RESTART = /^kubernetes:apps\/v1:(Deployment|StatefulSet|DaemonSet)Patch$/;
+const WRITE_ONLY: Record<string, string> = {
+    "aws:rds/instance:Instance": "passwordWoVersion",
+    "aws:rds/cluster:Cluster": "masterPasswordWoVersion",
+    "aws:elasticache/replicationGroup:ReplicationGroup": "authTokenWoVersion",
+};
+
+const DAY = 86_400_000;
+
+/** Reviews a preview. `maxAge` in milliseconds per kind; `now` in epoch milliseconds. */
+export function reviewPreview(
+    preview: { steps?: PreviewStep[] },
+    options: { maxAge?: Partial<Record<CredentialKind, number>>; now?: number } = {},
+): Review {
+    const steps = preview.steps ?? [];
+    const states = new Map<string, ResourceState>();
+    for (const step of steps) {
+        const state = step.newState ?? step.oldState;
+        if (state) states.set(step.urn, { ...state, urn: step.urn });
+    }
+    const credentials = findCredentials(states);
+    const claimed = new Set<string>();
+    const reviews = credentials.map((credential) => {
+        const own = steps.filter(
+            (step) => states.has(step.urn) && belongsTo(states.get(step.urn)!, credential, states),
+        );
+        own.forEach((step) => claimed.add(step.urn));
+        return reviewCredential(credential, own, options);
+    });
+    const unsafe = steps
+        .filter((step) => !claimed.has(step.urn) && REPLACING.has(step.op))
+        .map((step) => `${step.op} ${typeOf(step)} ${nameOf(step.urn)}: not a credential slot`);
+    const uniqueUnsafe = [...new Set(unsafe)];
+    return {
+        credentials: reviews,
+        unsafe: uniqueUnsafe,
+        safe: uniqueUnsafe.length === 0 && reviews.every((r) => r.unsafe.length === 0 && !r.overdue),
+    };
+}
+
+const typeOf = (step: PreviewStep) => (step.newState ?? step.oldState)?.type ?? "?";
+
+function reviewCredential(
+    credential: Credential,
+    steps: PreviewStep[],
+    options: { maxAge?: Partial<Record<CredentialKind, number>>; now?: number },
+): CredentialReview {
+    const ledgerStep = steps.find((step) => step.urn === credential.ledgerUrn);
+    const before = ledgerOf(ledgerStep?.oldState);
+    const after = ledgerOf(ledgerStep?.newState);
+    const review: CredentialReview = {
+        name: credential.name,
+        type: credential.type,
+        kind: credential.kind,
+        configPath: credential.configPath,
+        move: "no change",
+        dateBefore: before?.rotatedDate,
+        dateAfter: after?.rotatedDate ?? before?.rotatedDate,
+        regenerated: [],
+        published: [],
+        restarted: [],
+        unsafe: [],
+    };
+    if (!after) {
+        review.unsafe.push("could not be understood: the preview shows no ledger for it (an unknown rotatedDate?)");
+        return review;
+    }
+    review.move = moveOf(before, after, ledgerStep!);
+    const staged = credential.kind === "signer" ? 1 : 0;
+    const roles = slotRoles(after, staged);
+    const roleOf = (slot: number) =>
+        slot === roles.primary ? "primary" : slot === roles.next ? "next" : slot === roles.previous ? "previous" : "?";
+
+    const slotSteps = steps.map((step) => ({ step, slot: slotIndex((step.newState ?? step.oldState)!, credential) }));
+    for (const { step, slot } of slotSteps) {
+        const changed = REPLACING.has(step.op) && step.op !== "delete-replaced" && step.op !== "create-replacement";
+        if (slot !== undefined && (changed || (step.op === "create" && before))) {
+            if (step.op === "delete") {
+                const revoked = after.slots[slot]?.revokedOn;
+                if (!revoked || review.move !== "emergency rotation")
+                    review.unsafe.push(`deletes slot ${slot} outside an emergency rotation`);
+                continue;
+            }
+            review.regenerated.push({ slot, role: roleOf(slot) });
+            const moved = before && before.slots[slot]?.generation !== after.slots[slot]?.generation;
+            if (!moved) review.unsafe.push(`regenerates slot ${slot} without a ledger move`);
+        } else if (slot === undefined && REPLACING.has(step.op) && step.urn !== credential.ledgerUrn) {
+            if (step.op !== "delete-replaced" && step.op !== "create-replacement")
+                review.unsafe.push(`${step.op} ${typeOf(step)} ${nameOf(step.urn)}: not a credential slot`);
+        }
+        if (slot === undefined && step.op !== "same" && step.op !== "read") {
+            if (PUBLISHED.test(typeOf(step))) review.published.push(`${step.op} ${typeOf(step)} ${objectName(step)}`);
+            if (RESTART.test(typeOf(step))) review.restarted.push(workloadName(step));
+        }
+    }
+    if (review.move === "routine rotation" || review.move === "rollback" || review.move.startsWith("settings")) {
+        const limit = review.move === "routine rotation" ? 1 : 0;
+        if (review.regenerated.length > limit)
+            review.unsafe.push(`regenerates ${review.regenerated.length} slots in one ${review.move}`);
+    }
+    if (before) {
+        checkWriteOnly(review, steps, before, after);
+        if (staged) describeTrust(review, credential, steps, before, after);
+    }
+    const limit = options.maxAge?.[credential.kind];
+    const date = parseRotationDate(review.dateAfter);
+    if (limit !== undefined && date !== undefined && (options.now ?? Date.now()) - date > limit) {
+        review.overdue = `rotated ${review.dateAfter}, more than ${Math.round(limit / DAY)} days ago`;
+    }
+    return review;
+}
+
+function moveOf(before: Ledger | undefined, after: Ledger, step: PreviewStep): MoveName {
+    if (!before || step.op === "create") return "first creation";
+    if (sameJson(before, after)) {
+        const [was, now] = [requestOf(step.oldState)?.settings, requestOf(step.newState)?.settings];
+        return sameJson(was, now) ? "no change" : "settings change deferred to the next rotation";
+    }
+    if (after.rotatedDate === before.rotatedDate) return "ledger migrated from an earlier keyshift";
+    if (after.lastMove === "emergency") return "emergency rotation";
+    if (after.lastMove === "rollback" || after.rotatedDate === before.rollbackDate) return "rollback";
+    return "routine rotation";
+}
+
+/** A write-only password is sent exactly when its version changes: the primary's identity and the version move together. */
+function checkWriteOnly(review: CredentialReview, steps: PreviewStep[], before: Ledger, after: Ledger): void {
+    const identity = (ledger: Ledger) => `${ledger.primary}:${ledger.slots[ledger.primary].generation}`;
+    const primaryChanged = identity(before) !== identity(after);
+    for (const step of steps) {
+        const field = WRITE_ONLY[typeOf(step)];
+        if (!field || !step.oldState || !step.newState) continue;
+        const versionChanged = step.oldState.inputs?.[field] !== step.newState.inputs?.[field];
+        if (versionChanged !== primaryChanged) {
+            review.unsafe.push(
+                primaryChanged
+                    ? `${nameOf(step.urn)}: the password in use changes but ${field} does not, so the service keeps the old one`
+                    : `${nameOf(step.urn)}: ${field} changes but the password in use does not`,
+            );
+        }
+    }
+}
+
+/** Signers: the trusted set before and after by kid, the signing key, and any trusted key dropped too early. */
+function describeTrust(
+    review: CredentialReview,
+    credential: Credential,
+    steps: PreviewStep[],
+    before: Ledger,
+    after: Ledger,
+): void {
+    const keys = new Map<number, PreviewStep>();
+    for (const step of steps) {
+        const slot = slotIndex((step.newState ?? step.oldState)!, credential);
+        if (slot !== undefined && step.op !== "delete-replaced") keys.set(slot, step);
+    }
+    const kid = (ledger: Ledger, slot: number, old: boolean) => {
+        const step = keys.get(slot);
+        const sameKey = before.slots[slot]?.generation === ledger.slots[slot]?.generation;
+        return (
+            (old || sameKey ? kidOf(step?.oldState) : kidOf(step?.newState)) ??
+            (old || sameKey ? "(unknown kid)" : "(new key)")
+        );
+    };
+    review.trustedBefore = trustedSlotOrder(before).map((slot) => kid(before, slot, true));
+    review.trustedAfter = trustedSlotOrder(after).map((slot) => kid(after, slot, false));
+    review.signs = kid(after, after.primary, false);
+    const previous = slotRoles(before, 1).previous;
+    const dropped = trustedSlotOrder(before).filter(
+        (slot) =>
+            !trustedSlotOrder(after).includes(slot) || before.slots[slot].generation !== after.slots[slot].generation,
+    );
+    for (const slot of dropped) {
+        if (slot !== previous && review.move !== "emergency rotation") {
+            review.unsafe.push(`drops trusted key ${kid(before, slot, true)}, which was not the previous key`);
+        }
+    }
+}
+
+function objectName(step: PreviewStep): string {
+    const state = step.newState ?? step.oldState;
+    const meta = (state?.inputs?.metadata ?? state?.outputs?.metadata) as
+        | { name?: string; namespace?: string }
+        | undefined;
+    if (meta?.name) return meta.namespace ? `${meta.namespace}/${meta.name}` : meta.name;
+    const key = state?.inputs?.key ?? state?.outputs?.key;
+    return typeof key === "string" ? key : nameOf(step.urn);
+}
+
+function workloadName(step: PreviewStep): string {
+    const kind = /(\w+)Patch$/.exec(typeOf(step))?.[1] ?? "Workload";
+    return `${kind} ${objectName(step)}`;
+}
+
+export { LEDGER_TYPE };

@@ -1,0 +1,346 @@
+import * as assert from "assert";
+import { Ledger, planRotation } from "../../components/ring/ring";
+import { PreviewStep, reviewPreview } from "../../components/review/review";
+import { stackStatus } from "../../components/review/status";
+import { runReview, runStatus } from "../../components/cli/reviewCommands";
+import { kidFromPublicKeyPem } from "../../components/jwks";
+import { pemKeyPair } from "./harness";
+
+// `keyshift review` and `keyshift status` on crafted documents: one for each unsafe case, built the way the engine
+// writes them (tests/e2e/review.e2e.test.ts runs them on real previews).
+
+const STACK = "urn:pulumi:prod::app::";
+const LEDGER = "pulumi-nodejs:dynamic/keyshift:SlotLedger";
+
+function urn(chain: string[], name: string): string {
+    return `${STACK}${chain.join("$")}::${name}`;
+}
+
+const publicPem = () => pemKeyPair("P-256").publicKeyPem;
+
+interface Fixture {
+    component: string;
+    ring: string;
+    ledger: string;
+    slot: (i: number) => string;
+}
+
+function password(name: string): Fixture {
+    const component = urn(["keyshift:aws:RdsPassword"], name);
+    const ring = urn(["keyshift:aws:RdsPassword", "keyshift:ring:RotatingPassword"], `${name}-password`);
+    return {
+        component,
+        ring,
+        ledger: urn(["keyshift:aws:RdsPassword", "keyshift:ring:RotatingPassword", LEDGER], `${name}-password-ledger`),
+        slot: (i) =>
+            urn(
+                [
+                    "keyshift:aws:RdsPassword",
+                    "keyshift:ring:RotatingPassword",
+                    "random:index/randomPassword:RandomPassword",
+                ],
+                `${name}-password-slot${i}`,
+            ),
+    };
+}
+
+const request = (label: string, rotatedDate: string, settings = { length: 32 }) => ({
+    request: { rotatedDate, label, slotCount: 2, staged: 0, minRotationInterval: "1d", settings },
+});
+
+/** A preview of one RdsPassword moving from `before` to `after`, with the steps the engine would show. */
+function rdsPreview(before: Ledger, after: Ledger, options: { replaced?: number[]; version?: [number, number] } = {}) {
+    const f = password("orders");
+    const label = "keyshift:database.rotatedDate";
+    const ledgerChanged = JSON.stringify(before) !== JSON.stringify(after);
+    const steps: PreviewStep[] = [
+        { op: "same", urn: f.component, newState: { urn: f.component, type: "keyshift:aws:RdsPassword" } },
+        {
+            op: "same",
+            urn: f.ring,
+            newState: { urn: f.ring, type: "keyshift:ring:RotatingPassword", parent: f.component },
+        },
+        {
+            op: ledgerChanged ? "update" : "same",
+            urn: f.ledger,
+            oldState: {
+                urn: f.ledger,
+                type: LEDGER,
+                parent: f.ring,
+                inputs: { ...request(label, before.rotatedDate), ledger: before },
+            },
+            newState: {
+                urn: f.ledger,
+                type: LEDGER,
+                parent: f.ring,
+                inputs: { ...request(label, after.rotatedDate), ledger: after },
+            },
+        },
+    ];
+    for (const i of [0, 1]) {
+        const state = { urn: f.slot(i), type: "random:index/randomPassword:RandomPassword", parent: f.ring };
+        steps.push({
+            op: options.replaced?.includes(i) ? "replace" : "same",
+            urn: f.slot(i),
+            oldState: state,
+            newState: state,
+        });
+    }
+    const instance = urn(["keyshift:aws:RdsPassword", "aws:rds/instance:Instance"], "orders-instance");
+    const version = options.version ?? [before.slots[before.primary].generation, after.slots[after.primary].generation];
+    steps.push({
+        op: version[0] === version[1] ? "same" : "update",
+        urn: instance,
+        oldState: {
+            urn: instance,
+            type: "aws:rds/instance:Instance",
+            parent: f.component,
+            inputs: { passwordWoVersion: version[0] },
+        },
+        newState: {
+            urn: instance,
+            type: "aws:rds/instance:Instance",
+            parent: f.component,
+            inputs: { passwordWoVersion: version[1] },
+        },
+    });
+    return { steps };
+}
+
+const shape = { slotCount: 2, staged: 0 as const };
+const ask = (date: string, extra: object = {}) => ({
+    ...shape,
+    rotatedDate: date,
+    minRotationInterval: "1d",
+    label: "keyshift:database.rotatedDate",
+    settings: { length: 32 },
+    ...extra,
+});
+const d1 = planRotation(undefined, ask("2026-01-01")).ledger;
+const d2 = planRotation(d1, ask("2026-02-01")).ledger;
+
+describe("keyshift review", () => {
+    it("describes a routine rotation: the move, the dates, the regenerated slot and its role, and calls it safe", () => {
+        const review = reviewPreview(rdsPreview(d1, d2, { replaced: [1] }));
+        assert.strictEqual(review.safe, true, JSON.stringify(review));
+        const [db] = review.credentials;
+        assert.deepStrictEqual(
+            [db.name, db.kind, db.configPath, db.move, db.dateBefore, db.dateAfter, db.regenerated],
+            [
+                "orders",
+                "password",
+                "keyshift:database",
+                "routine rotation",
+                "2026-01-01",
+                "2026-02-01",
+                [{ slot: 1, role: "primary" }],
+            ],
+        );
+    });
+
+    it("names rollbacks, emergencies and deferred settings changes", () => {
+        const rollback = planRotation(d2, ask("2026-01-01")).ledger;
+        assert.strictEqual(reviewPreview(rdsPreview(d2, rollback)).credentials[0].move, "rollback");
+        const emergency = planRotation(d2, ask("2026-02-02", { compromised: true })).ledger;
+        assert.strictEqual(
+            reviewPreview(rdsPreview(d2, emergency, { replaced: [0] })).credentials[0].move,
+            "emergency rotation",
+        );
+        const preview = rdsPreview(d2, d2);
+        (preview.steps[2].newState!.inputs!.request as { settings: object }).settings = { length: 48 };
+        assert.strictEqual(reviewPreview(preview).credentials[0].move, "settings change deferred to the next rotation");
+    });
+
+    it("flags each unsafe case in one line", () => {
+        const unsafe = (preview: { steps: PreviewStep[] }) => reviewPreview(preview).credentials[0].unsafe;
+        assert.deepStrictEqual(unsafe(rdsPreview(d1, d2, { replaced: [0, 1] })), [
+            "regenerates slot 0 without a ledger move",
+            "regenerates 2 slots in one routine rotation",
+        ]);
+        assert.deepStrictEqual(unsafe(rdsPreview(d2, d2, { replaced: [1] })), [
+            "regenerates slot 1 without a ledger move",
+        ]);
+        assert.deepStrictEqual(unsafe(rdsPreview(d1, d2, { replaced: [1], version: [1, 1] })), [
+            "orders-instance: the password in use changes but passwordWoVersion does not, so the service keeps the old one",
+        ]);
+        // Anything but a slot replaced or deleted: the database itself.
+        const preview = rdsPreview(d1, d2, { replaced: [1] });
+        preview.steps[preview.steps.length - 1].op = "replace";
+        assert.match(
+            unsafe(preview).join("\n"),
+            /replace aws:rds\/instance:Instance orders-instance: not a credential slot/,
+        );
+        // A preview keyshift cannot read.
+        const unknown = rdsPreview(d1, d2);
+        delete unknown.steps[2].newState!.inputs!.ledger;
+        assert.match(unsafe(unknown)[0], /could not be understood/);
+        // Outside any credential.
+        const bucket = `${STACK}aws:s3/bucket:Bucket::logs`;
+        const other = reviewPreview({
+            steps: [{ op: "delete", urn: bucket, oldState: { urn: bucket, type: "aws:s3/bucket:Bucket" } }],
+        });
+        assert.deepStrictEqual(
+            [other.safe, other.unsafe],
+            [false, ["delete aws:s3/bucket:Bucket logs: not a credential slot"]],
+        );
+    });
+
+    it("for a signer, gives the trusted set before and after by kid and the signing key, and flags a trusted key dropped early", () => {
+        const component = urn(["keyshift:k8s:ServiceAccountSigningKeys"], "sa");
+        const ring = urn(["keyshift:k8s:ServiceAccountSigningKeys", "keyshift:ring:RotatingKeyPair"], "sa-keys");
+        const ledger = urn(
+            ["keyshift:k8s:ServiceAccountSigningKeys", "keyshift:ring:RotatingKeyPair", LEDGER],
+            "sa-keys-ledger",
+        );
+        const keyUrn = (i: number) =>
+            urn(
+                [
+                    "keyshift:k8s:ServiceAccountSigningKeys",
+                    "keyshift:ring:RotatingKeyPair",
+                    "tls:index/privateKey:PrivateKey",
+                ],
+                `sa-keys-slot${i}`,
+            );
+        const pems = [publicPem(), publicPem(), publicPem()];
+        const kids = pems.map(kidFromPublicKeyPem);
+        const signerAsk = (date: string, extra: object = {}) => ({
+            ...ask(date, extra),
+            slotCount: 3,
+            staged: 1 as const,
+            settings: {},
+        });
+        const before = planRotation(undefined, signerAsk("2026-01-01")).ledger;
+        const preview = (after: Ledger, replaced: number[]) => ({
+            steps: [
+                {
+                    op: "same",
+                    urn: component,
+                    newState: { urn: component, type: "keyshift:k8s:ServiceAccountSigningKeys" },
+                },
+                {
+                    op: "same",
+                    urn: ring,
+                    newState: { urn: ring, type: "keyshift:ring:RotatingKeyPair", parent: component },
+                },
+                {
+                    op: "update",
+                    urn: ledger,
+                    oldState: {
+                        urn: ledger,
+                        type: LEDGER,
+                        parent: ring,
+                        inputs: { request: { label: "keyshift:signingKeys.rotatedDate" }, ledger: before },
+                    },
+                    newState: {
+                        urn: ledger,
+                        type: LEDGER,
+                        parent: ring,
+                        inputs: { request: { label: "keyshift:signingKeys.rotatedDate" }, ledger: after },
+                    },
+                },
+                ...[0, 1, 2].map((i) => {
+                    const old = {
+                        urn: keyUrn(i),
+                        type: "tls:index/privateKey:PrivateKey",
+                        parent: ring,
+                        outputs: { publicKeyPem: pems[i] },
+                    };
+                    return replaced.includes(i)
+                        ? { op: "replace", urn: keyUrn(i), oldState: old, newState: { ...old, outputs: {} } }
+                        : { op: "same", urn: keyUrn(i), oldState: old, newState: old };
+                }),
+            ],
+        });
+        // Slot 0 is primary, 2 previous, 1 next; a bump signs with slot 1 and regenerates slot 2.
+        const bumped = planRotation(before, signerAsk("2026-02-01")).ledger;
+        const [routine] = reviewPreview(preview(bumped, [2])).credentials;
+        assert.deepStrictEqual(
+            [routine.kind, routine.trustedBefore, routine.trustedAfter, routine.signs, routine.unsafe],
+            ["signer", [kids[0], kids[2], kids[1]], [kids[1], kids[0], "(new key)"], kids[1], []],
+        );
+        // A ledger that regenerates the staged key instead drops a key that was trusted but never signed.
+        const wrong = {
+            ...bumped,
+            slots: bumped.slots.map((s, i) => (i === 1 ? { ...s, generation: 9 } : i === 2 ? before.slots[2] : s)),
+        };
+        const [early] = reviewPreview(preview(wrong, [1])).credentials;
+        assert.ok(
+            early.unsafe.includes(`drops trusted key ${kids[1]}, which was not the previous key`),
+            early.unsafe.join("\n"),
+        );
+    });
+
+    it("flags a credential rotated longer ago than --max-age allows", () => {
+        const review = reviewPreview(rdsPreview(d2, d2), {
+            maxAge: { password: 30 * 86_400_000 },
+            now: Date.UTC(2026, 3, 1),
+        });
+        assert.deepStrictEqual(
+            [review.safe, review.credentials[0].overdue],
+            [false, "rotated 2026-02-01, more than 30 days ago"],
+        );
+    });
+
+    it("exits 0 safe, 1 unsafe or overdue, 2 on bad usage or input, each failure one line", () => {
+        const lines: string[] = [];
+        const io = (input: string) => ({ out: (text: string) => lines.push(text), readStdin: () => input });
+        assert.strictEqual(runReview([], io(JSON.stringify(rdsPreview(d1, d2, { replaced: [1] })))), 0);
+        assert.strictEqual(
+            runReview(["--format", "markdown"], io(JSON.stringify(rdsPreview(d1, d2, { replaced: [0, 1] })))),
+            1,
+        );
+        assert.match(lines.pop()!, /^### keyshift review: UNSAFE: 1 credentials, 1 with changes\n\n\| credential \|/);
+        lines.length = 0;
+        assert.strictEqual(runReview([], io("not json")), 2);
+        assert.strictEqual(runReview(["--max-age", "signer=ninety"], io("{}")), 2);
+        assert.strictEqual(runReview(["--format", "yaml"], io("{}")), 2);
+        assert.strictEqual(runReview(["a.json", "b.json"], io("{}")), 2);
+        assert.strictEqual(runStatus([], io('{"steps": []}')), 2);
+        assert.deepStrictEqual(lines, [
+            "error: standard input is not the output of pulumi preview --json (not JSON)",
+            'error: --max-age: "signer=ninety" is not kind=duration (kinds signer, password, token; durations such as 90d)',
+            'error: --format: "yaml" is not text, markdown or json',
+            "error: usage: keyshift review [preview.json | -] [--max-age signer=90d,password=30d,token=30d] [--format text|markdown|json] [--now DATE]",
+            "error: the input is not the output of pulumi stack export (no deployment.resources)",
+        ]);
+    });
+});
+
+describe("keyshift status", () => {
+    it("lists each credential's slots by role with dates and generations, its age, and flags it overdue", () => {
+        const f = password("orders");
+        const exported = {
+            deployment: {
+                resources: [
+                    { urn: f.component, type: "keyshift:aws:RdsPassword" },
+                    { urn: f.ring, type: "keyshift:ring:RotatingPassword", parent: f.component },
+                    {
+                        urn: f.ledger,
+                        type: LEDGER,
+                        parent: f.ring,
+                        inputs: request("keyshift:database.rotatedDate", "2026-02-01"),
+                        outputs: { ledger: d2 },
+                    },
+                ],
+            },
+        };
+        const status = stackStatus(exported, { maxAge: { password: 30 * 86_400_000 }, now: Date.UTC(2026, 3, 1) });
+        assert.deepStrictEqual(status.credentials[0].slots, [
+            { slot: 1, role: "primary", date: "2026-02-01", generation: 3, kid: undefined },
+            { slot: 0, role: "previous", date: "2026-01-01", generation: 1, kid: undefined },
+        ]);
+        assert.deepStrictEqual([status.credentials[0].ageDays, status.overdue], [59, true]);
+        const lines: string[] = [];
+        assert.strictEqual(
+            runStatus(["--max-age", "password=90d", "--now", "2026-04-01"], {
+                out: (t) => lines.push(t),
+                readStdin: () => JSON.stringify(exported),
+            }),
+            0,
+        );
+        assert.match(
+            lines[0],
+            /^credential +kind +config +role +rotated +generation +kid +age\norders +password +keyshift:database +primary +2026-02-01 +3 +59d/,
+        );
+    });
+});
