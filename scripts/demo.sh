@@ -18,6 +18,7 @@ stack=demo
 first=2026-09-01
 bumped=2026-12-01
 show() { pulumi stack output --json -s "$stack" | node scripts/show-rotation.js; }
+keyshift() { node -r ts-node/register/transpile-only components/cli/keyshift.ts "$@"; }
 # Names and digests of the rendered manifests, never their content: the Secret's holds a private key.
 rendered() { echo "rendered manifests (sha256, first 12):"; (cd .keyshift && find rendered -type f | sort | while read -r f; do echo "  $(sha256sum "$f" | cut -c1-12)  $f"; done); }
 
@@ -34,6 +35,8 @@ rendered
 echo; echo "== 2. bump: every rotatedDate set to $bumped; the preview a reviewer reads"
 sed -i "s/\"$first\"/\"$bumped\"/" "stacks/Pulumi.$stack.yaml"
 program preview --non-interactive --suppress-outputs -s "$stack" | sed -n '/^Previewing/,$p'
+echo; echo "== 2b. the same preview as keyshift review reads it (pulumi preview --json | keyshift review)"
+program preview --json --non-interactive -s "$stack" | keyshift review - --max-age signer=90d,password=30d,token=30d --now "$bumped" || true
 
 echo; echo "== 3. pulumi up with the bump"
 program up --yes --skip-preview --non-interactive --suppress-outputs -s "$stack" | sed -n '/^Resources:/,$p'
@@ -43,6 +46,9 @@ rendered
 echo; echo "== 4. pulumi up again with the same config: nothing changes"
 program up --yes --skip-preview --non-interactive --suppress-outputs -s "$stack" | sed -n '/^Resources:/,$p'
 
+echo; echo "== 5. keyshift status of the stack (pulumi stack export | keyshift status)"
+pulumi stack export -s "$stack" | keyshift status - --max-age signer=90d,password=30d,token=30d --now "$bumped" || true
+
 pulumi destroy --yes --non-interactive -s "$stack" >/dev/null
 pulumi stack rm --yes -s "$stack" >/dev/null
 rm -f "stacks/Pulumi.$stack.yaml"
@@ -50,6 +56,6 @@ echo; echo "demo stack destroyed; state was kept under .keyshift/state"
 
 # With Kubernetes test binaries (kube-apiserver on PATH, or ../shared/kube), show a real API server using the keys.
 if command -v kube-apiserver >/dev/null 2>&1 || [[ -x ../shared/kube/install.sh ]]; then
-  echo; echo "== 5. a real kube-apiserver signing tokens with keyshift's keys through two rotations"
+  echo; echo "== 6. a real kube-apiserver signing tokens with keyshift's keys through two rotations"
   npx ts-node --transpile-only scripts/cluster-demo.ts
 fi

@@ -45,36 +45,59 @@ export interface Credential {
 
 export const nameOf = (urn: string): string => urn.slice(urn.lastIndexOf("::") + 2);
 
-/** Every credential among `states` (a map by URN), in URN order. */
-export function findCredentials(states: Map<string, ResourceState>): Credential[] {
-    const credentials: Credential[] = [];
-    for (const state of [...states.values()].filter((s) => s.type === LEDGER_TYPE)) {
-        const ring = state.parent ? states.get(state.parent) : undefined;
-        let top = ring;
-        for (let up = ring; up && KINDS[up.type]; up = up.parent ? states.get(up.parent) : undefined) {
-            top = up;
-        }
-        if (!ring || !top) continue;
-        const label = String(requestOf(state)?.label ?? nameOf(state.urn));
-        credentials.push({
-            name: nameOf(top.urn),
-            type: top.type,
-            urn: top.urn,
-            kind: KINDS[top.type] ?? "password",
-            configPath: label.replace(/\.?rotatedDate$/, "") || label,
-            ledgerUrn: state.urn,
-            ringUrn: ring.urn,
-        });
-    }
-    return credentials.sort((a, b) => a.urn.localeCompare(b.urn));
+/** A URN's parts: `urn:pulumi:<stack>::<project>::<type chain, ancestors first, joined by $>::<name>`. */
+function parseUrn(urn: string): { prefix: string; chain: string[]; name: string } {
+    const parts = urn.split("::");
+    return { prefix: `${parts[0]}::${parts[1]}`, chain: (parts[2] ?? "").split("$"), name: parts.slice(3).join("::") };
 }
 
-/** Whether `state` belongs to the credential: the component itself or any of its descendants. */
-export function belongsTo(state: ResourceState, credential: Credential, states: Map<string, ResourceState>): boolean {
-    for (let at: ResourceState | undefined = state; at; at = at.parent ? states.get(at.parent) : undefined) {
-        if (at.urn === credential.urn) return true;
+// The names keyshift gives the ring inside a component that wraps one (RdsPassword's `${name}-password`, ...).
+const RING_SUFFIX: Record<string, string> = {
+    "keyshift:aws:RdsPassword": "-password",
+    "keyshift:aws:ElasticacheAuthToken": "-token",
+    "keyshift:k8s:ServiceAccountSigningKeys": "-keys",
+};
+
+/**
+ * Every credential among `states`, in config path order. A preview lists only the resources that change, so the
+ * components are found from the ledger's URN and its parent's (each URN names its ancestors' types), not from
+ * their own states.
+ */
+export function findCredentials(states: Map<string, ResourceState>): Credential[] {
+    const credentials: Credential[] = [];
+    for (const state of [...states.values()].filter((s) => s.type === LEDGER_TYPE && s.parent)) {
+        const ring = parseUrn(state.parent!);
+        const outer = ring.chain.findIndex((type) => KINDS[type]);
+        if (outer < 0) continue;
+        const type = ring.chain[outer];
+        const nested = outer < ring.chain.length - 1;
+        const name = nested ? ring.name.slice(0, ring.name.length - (RING_SUFFIX[type] ?? "").length) : ring.name;
+        const label = String(requestOf(state)?.label ?? nameOf(state.urn));
+        credentials.push({
+            name,
+            type,
+            urn: `${ring.prefix}::${ring.chain.slice(0, outer + 1).join("$")}::${name}`,
+            kind: KINDS[type],
+            configPath: label.replace(/\.?rotatedDate$/, "") || label,
+            ledgerUrn: state.urn,
+            ringUrn: state.parent!,
+        });
     }
-    return false;
+    return credentials.sort((a, b) => a.configPath.localeCompare(b.configPath) || a.urn.localeCompare(b.urn));
+}
+
+/**
+ * Whether `urn` is the credential's component or one of its descendants: its type chain starts with the
+ * component's, and its name is the component's or, as keyshift names every child, starts with it and a dash.
+ */
+export function belongsTo(urn: string, credential: Credential): boolean {
+    const own = parseUrn(credential.urn);
+    const other = parseUrn(urn);
+    return (
+        other.prefix === own.prefix &&
+        own.chain.every((type, i) => other.chain[i] === type) &&
+        (other.name === own.name || other.name.startsWith(`${own.name}-`))
+    );
 }
 
 /** The slot index of a ring's slot resource (`<ring>-slot<i>`, a child of the ring), or undefined. */

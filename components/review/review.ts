@@ -95,9 +95,7 @@ export function reviewPreview(
     const credentials = findCredentials(states);
     const claimed = new Set<string>();
     const reviews = credentials.map((credential) => {
-        const own = steps.filter(
-            (step) => states.has(step.urn) && belongsTo(states.get(step.urn)!, credential, states),
-        );
+        const own = steps.filter((step) => belongsTo(step.urn, credential));
         own.forEach((step) => claimed.add(step.urn));
         return reviewCredential(credential, own, options);
     });
@@ -227,12 +225,20 @@ function describeTrust(
         const slot = slotIndex((step.newState ?? step.oldState)!, credential);
         if (slot !== undefined && step.op !== "delete-replaced") keys.set(slot, step);
     }
+    // A preview lists only the keys that change; the others' public keys are in the published trusted-keys ConfigMap,
+    // keyed by slot, when the signer publishes one.
+    const published = steps.find((step) => typeOf(step) === "kubernetes:core/v1:ConfigMap");
+    const fromConfigMap = (slot: number) => {
+        const data = published?.oldState?.inputs?.data as Record<string, string> | undefined;
+        const pem = data?.[`service-account-${String(slot + 1).padStart(3, "0")}.pub`];
+        return pem ? kidOf({ urn: "", type: "", outputs: { publicKeyPem: pem } }) : undefined;
+    };
     const kid = (ledger: Ledger, slot: number, old: boolean) => {
         const step = keys.get(slot);
         const sameKey = before.slots[slot]?.generation === ledger.slots[slot]?.generation;
+        if (!old && !sameKey) return kidOf(step?.newState) ?? "(new key)";
         return (
-            (old || sameKey ? kidOf(step?.oldState) : kidOf(step?.newState)) ??
-            (old || sameKey ? "(unknown kid)" : "(new key)")
+            kidOf(step?.oldState) ?? fromConfigMap(slot) ?? `slot ${slot} (generation ${before.slots[slot].generation})`
         );
     };
     review.trustedBefore = trustedSlotOrder(before).map((slot) => kid(before, slot, true));

@@ -16,6 +16,11 @@ import { RotationError, RotationRequest, Settings, planRotation, sameJson, upgra
 // resource's output): @pulumi/pulumi's rpc.unknownValue.
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
+/** The settings a ledger's inputs ask for (keyshift 0.1 sent the request's fields as inputs of their own). */
+function settingsOf(inputs: Record<string, unknown>): unknown {
+    return ((inputs.request ?? inputs) as Record<string, unknown>).settings ?? {};
+}
+
 export async function check(
     olds: Record<string, unknown>,
     news: Record<string, unknown>,
@@ -52,17 +57,17 @@ export async function diff(
     olds: Record<string, unknown>,
     news: Record<string, unknown>,
 ): Promise<pulumi.dynamic.DiffResult> {
-    // Only the ledger is the resource's state. A new keyshift release (another serialized provider) or a settings
-    // change that waits for the next rotation changes none of it, and so shows as no change at all.
-    const changes = !sameJson(olds.ledger, news.ledger);
+    // The resource's state is the ledger and the settings new slots get. A new keyshift release (another serialized
+    // provider) changes neither; a settings change shows as an update of the ledger alone, for the reviewer.
+    const changes = !sameJson(olds.ledger, news.ledger) || !sameJson(olds.settings, settingsOf(news));
     return { changes, replaces: [], deleteBeforeReplace: false };
 }
 
-// The outputs are the ledger alone (the SDK adds the serialized provider, for a later delete): at hundreds of
-// credentials, every byte of a ledger's state is rewritten at every step.
+// The outputs are the ledger and the settings (the SDK adds the serialized provider, for a later delete): at
+// hundreds of credentials, every byte of a ledger's state is rewritten at every step.
 export async function create(inputs: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
     const request = (inputs.request ?? inputs) as Record<string, unknown>;
-    return { id: `ledger-${String(request.label)}`, outs: { ledger: inputs.ledger } };
+    return { id: `ledger-${String(request.label)}`, outs: { ledger: inputs.ledger, settings: settingsOf(inputs) } };
 }
 
 export async function update(
@@ -70,5 +75,5 @@ export async function update(
     _olds: Record<string, unknown>,
     news: Record<string, unknown>,
 ): Promise<pulumi.dynamic.UpdateResult> {
-    return { outs: { ledger: news.ledger } };
+    return { outs: { ledger: news.ledger, settings: settingsOf(news) } };
 }

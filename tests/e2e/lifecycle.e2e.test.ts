@@ -123,14 +123,18 @@ describe("a credential's life on the real engine", function () {
 
         await stack.setAllConfig({ "e2e:length": { value: "48" }, "e2e:algorithm": { value: "RSA-2048" } });
         const preview = await previewSteps(stack);
-        assert.deepStrictEqual(preview.steps, [], "nothing changes: no key or password replaced, no ledger moved");
+        assert.deepStrictEqual(
+            preview.steps,
+            ["update db-ledger", "update signer-ledger"],
+            "no key or password replaced: the ledgers record the settings for the next rotation",
+        );
         assert.ok(
             preview.stdout.includes("e2e:length = 48 takes effect at the next rotation") &&
                 preview.stdout.includes('e2e:algorithm = "RSA-2048" takes effect at the next rotation'),
             "the preview warns, naming each config key and its new value",
         );
         const applied = await stack.up();
-        assert.deepStrictEqual(changes(applied.summary.resourceChanges), {});
+        assert.deepStrictEqual(changes(applied.summary.resourceChanges), { update: 2 });
         assert.deepStrictEqual(await snapshot(stack), first, "every key and password kept its bytes");
 
         await stack.setConfig("e2e:rotatedDate", { value: "2026-02-01" });

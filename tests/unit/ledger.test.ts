@@ -25,7 +25,11 @@ describe("ledger provider, called as the engine calls it", () => {
             created.outs.ledger.slots.map((s: { generation: number }) => s.generation),
             [1, 2, 3],
         );
-        assert.deepStrictEqual(Object.keys(created.outs), ["ledger"], "the state keeps the ledger alone");
+        assert.deepStrictEqual(
+            Object.keys(created.outs),
+            ["ledger", "settings"],
+            "the state keeps the ledger and its settings alone",
+        );
         const state = created.outs;
         const stored = first.inputs!;
 
@@ -36,7 +40,8 @@ describe("ledger provider, called as the engine calls it", () => {
             ...inputs("2026-01-01"),
             settings: { algorithm: "ECDSA-P256" },
         });
-        assert.strictEqual((await provider.diff(created.id, state, settingsOnly.inputs!)).changes, false);
+        assert.deepStrictEqual(settingsOnly.inputs!.ledger, first.inputs!.ledger, "a settings change moves no slot");
+        assert.strictEqual((await provider.diff(created.id, state, settingsOnly.inputs!)).changes, true);
 
         // Preview: check and diff only; the checked inputs are what a reviewer sees as the new outputs.
         const bump = await provider.check(stored, inputs("2026-04-01"));
@@ -56,7 +61,7 @@ describe("ledger provider, called as the engine calls it", () => {
             compromisedSeen: false,
         });
         const updated = await provider.update(created.id, state, bump.inputs!);
-        assert.deepStrictEqual(updated.outs, { ledger: bump.inputs!.ledger });
+        assert.deepStrictEqual(updated.outs, { ledger: bump.inputs!.ledger, settings: RSA });
 
         // The engine checks again on `up` after the preview: the same olds give the same ledger.
         assert.deepStrictEqual((await provider.check(stored, inputs("2026-04-01"))).inputs, bump.inputs);
