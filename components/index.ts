@@ -40,6 +40,10 @@ export type { RdsEngine } from "./aws/rules";
 export { ElasticacheAuthToken } from "./aws/elasticacheAuthToken";
 export type { ElasticacheAuthTokenArgs, ManagedReplicationGroupArgs } from "./aws/elasticacheAuthToken";
 
+// The checks of keyshift's policy pack (policy/), usable in any pack.
+export { overdueRotation, writeOnlySecrets } from "./policy/rules";
+export type { OverdueConfig, PolicyResource } from "./policy/rules";
+
 // JWKS and the proof that a rotation completed.
 export { buildJwks, jwkFromPublicKeyPem, kidFromPublicKeyPem } from "./jwks";
 export type { Jwks, PublicJwk } from "./jwks";

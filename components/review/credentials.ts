@@ -45,6 +45,12 @@ export interface Credential {
 
 export const nameOf = (urn: string): string => urn.slice(urn.lastIndexOf("::") + 2);
 
+/** The kind of the outermost keyshift component among a resource's ancestors, from its URN. */
+export function kindOfUrn(urn: string): CredentialKind | undefined {
+    const type = parseUrn(urn).chain.find((t) => KINDS[t]);
+    return type ? KINDS[type] : undefined;
+}
+
 /** A URN's parts: `urn:pulumi:<stack>::<project>::<type chain, ancestors first, joined by $>::<name>`. */
 function parseUrn(urn: string): { prefix: string; chain: string[]; name: string } {
     const parts = urn.split("::");

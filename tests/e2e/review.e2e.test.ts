@@ -5,7 +5,8 @@ import * as path from "path";
 import { REPO, engineEnv } from "./engine";
 import { runPulumi } from "../../scripts/pulumi-inline";
 import { runProgram } from "../../program/main";
-import { Review, reviewPreview } from "../../components/review/review";
+import { PreviewStep, Review, reviewPreview } from "../../components/review/review";
+import { overdueRotation } from "../../components/policy/rules";
 import { stackStatus } from "../../components/review/status";
 
 // `keyshift review` and `keyshift status` on what the real engine prints: `pulumi preview --json` of the example
@@ -35,6 +36,7 @@ describe("keyshift review and status on the real engine's documents", function (
     const pulumi = (...args: string[]) =>
         runPulumi(args, { cwd: REPO, program: async () => runProgram(), env, capture: true });
 
+    let lastPreview: { steps: PreviewStep[] } = { steps: [] };
     async function preview(): Promise<Review> {
         const run = await pulumi("preview", "--json", "--non-interactive", "-s", STACK);
         assert.strictEqual(
@@ -45,7 +47,8 @@ describe("keyshift review and status on the real engine's documents", function (
                 .filter((l) => /error/.test(l))
                 .join("\n"),
         );
-        return reviewPreview(JSON.parse(run.stdout), { now: Date.UTC(2026, 2, 1) });
+        lastPreview = JSON.parse(run.stdout);
+        return reviewPreview(lastPreview, { now: Date.UTC(2026, 2, 1) });
     }
     async function up(): Promise<void> {
         const run = await pulumi("up", "--yes", "--skip-preview", "--non-interactive", "-s", STACK);
@@ -134,6 +137,23 @@ describe("keyshift review and status on the real engine's documents", function (
         assert.strictEqual(emergency.safe, true, JSON.stringify(emergency.credentials.map((c) => c.unsafe)));
         assert.strictEqual(moves(emergency).database, "emergency rotation");
         assert.strictEqual(moves(emergency).signingKeys, "routine rotation");
+
+        // The policy pack's overdue check, on the resources of this real preview as the pack receives them.
+        const ledgers = lastPreview.steps
+            .map((step) => step.newState!)
+            .filter((state) => state.type === "pulumi-nodejs:dynamic/keyshift:SlotLedger")
+            .map((state) => ({ type: state.type, urn: state.urn, props: state.inputs! }));
+        assert.strictEqual(ledgers.length, 4);
+        const violations = ledgers
+            .map((resource) =>
+                overdueRotation(resource, { maxAge: { password: "30d", signer: "90d" } }, Date.UTC(2026, 3, 1)),
+            )
+            .filter(Boolean)
+            .sort();
+        assert.deepStrictEqual(violations, [
+            "keyshift:appPassword: the password was last rotated on 2026-02-02, more than 30d ago: set a later rotatedDate",
+            "keyshift:database: the password was last rotated on 2026-02-02, more than 30d ago: set a later rotatedDate",
+        ]);
     });
 
     it("keyshift status lists every credential of the exported stack, kids for the signer, and flags what is overdue", async () => {

@@ -4,7 +4,10 @@ import { PreviewStep, reviewPreview } from "../../components/review/review";
 import { stackStatus } from "../../components/review/status";
 import { runReview, runStatus } from "../../components/cli/reviewCommands";
 import { kidFromPublicKeyPem } from "../../components/jwks";
-import { pemKeyPair } from "./harness";
+import { Harness, pemKeyPair, valueOf } from "./harness";
+import { overdueRotation, writeOnlySecrets } from "../../components/policy/rules";
+import { RdsPassword } from "../../components/aws/rdsPassword";
+import { ElasticacheAuthToken } from "../../components/aws/elasticacheAuthToken";
 
 // `keyshift review` and `keyshift status` on crafted documents: one for each unsafe case, built the way the engine
 // writes them (tests/e2e/review.e2e.test.ts runs them on real previews).
@@ -345,5 +348,61 @@ describe("keyshift status", () => {
             lines[0],
             /^credential +kind +config +role +rotated +generation +kid +age\norders +password +keyshift:database +primary +2026-02-01 +3 +59d/,
         );
+    });
+});
+
+describe("the policy pack's checks", () => {
+    it("keyshift-write-only-secrets passes what keyshift declares and flags a missing version or a plaintext twin", async () => {
+        const harness = new Harness();
+        await harness.newRun();
+        const db = new RdsPassword("orders", {
+            rotatedDate: "2026-01-01",
+            engine: "postgres",
+            username: "app",
+            instance: { instanceClass: "db.t4g.micro" },
+        });
+        const cache = new ElasticacheAuthToken("sessions", {
+            rotatedDate: "2026-01-01",
+            replicationGroup: { description: "s", transitEncryptionEnabled: true, engineVersion: "7.1" },
+        });
+        await Promise.all([valueOf(db.instance!.id), valueOf(cache.replicationGroup.id)]);
+        const declared = [
+            ...harness.byType("aws:rds/instance:Instance"),
+            ...harness.byType("aws:elasticache/replicationGroup:ReplicationGroup"),
+        ];
+        const asPolicySees = (r: (typeof declared)[number]) => ({
+            type: r.type,
+            urn: `${STACK}${r.type}::${r.name}`,
+            props: r.inputs,
+        });
+        assert.deepStrictEqual(
+            declared.map(asPolicySees).map((r) => writeOnlySecrets(r)),
+            [undefined, undefined],
+        );
+
+        const [instance, group] = declared.map(asPolicySees);
+        const noVersion = { ...instance.props };
+        delete noVersion.passwordWoVersion;
+        assert.strictEqual(
+            writeOnlySecrets({ ...instance, props: noVersion }),
+            "orders-instance: passwordWo is set without passwordWoVersion, so a new value would never be sent",
+        );
+        assert.strictEqual(
+            writeOnlySecrets({ ...group, props: { ...group.props, authToken: "plain" } }),
+            "sessions-group: authToken is set beside authTokenWo: it is stored in state and bypasses the ring; remove it",
+        );
+    });
+
+    it("keyshift-rotation-overdue reads the kind from the ledger's ancestors", () => {
+        const ledger = password("orders").ledger;
+        const props = { ...request("keyshift:database.rotatedDate", "2026-02-01"), ledger: d2 };
+        const check = (maxAge: object) =>
+            overdueRotation({ type: LEDGER, urn: ledger, props }, { maxAge }, Date.UTC(2026, 3, 1));
+        assert.strictEqual(check({ signer: "30d" }), undefined, "a password is not a signer");
+        assert.strictEqual(
+            check({ password: "30d" }),
+            "keyshift:database: the password was last rotated on 2026-02-01, more than 30d ago: set a later rotatedDate",
+        );
+        assert.strictEqual(check({ password: "90d" }), undefined);
     });
 });
