@@ -181,7 +181,7 @@ function importCost(): string[] {
 }
 
 async function blastRadius(): Promise<string[]> {
-    const { createStack, engineEnv } = await import("../tests/e2e/engine");
+    const { createStack, engineEnv, previewSteps } = await import("../tests/e2e/engine");
     const { EXAMPLE } = await import("../tests/e2e/programs");
     const { env, cleanup } = engineEnv();
     const stackName = "bench-blast";
@@ -214,20 +214,8 @@ async function blastRadius(): Promise<string[]> {
         await stack.up();
         for (const section of sections) {
             writeFileSync(stackFile, config(section));
-            const steps: string[] = [];
-            const preview = await stack.preview({
-                onEvent: (event) => {
-                    const meta = event.resourcePreEvent?.metadata;
-                    if (
-                        meta &&
-                        meta.op !== "same" &&
-                        !meta.type.startsWith("pulumi:providers:") &&
-                        !["create-replacement", "delete-replaced"].includes(meta.op)
-                    ) {
-                        steps.push(`${meta.op} ${meta.type.split(":").pop()}`);
-                    }
-                },
-            });
+            const { steps: planned, result: preview } = await previewSteps(stack);
+            const steps = planned.map((step) => `${step.op} ${step.type.split(":").pop()}`);
             const s = preview.changeSummary;
             rows.push(
                 `| ${section} | ${s.create ?? 0} | ${s.update ?? 0} | ${s.replace ?? 0} | ${s.delete ?? 0} | ${steps.sort().join(", ")} | ${minimum[section]} |`,

@@ -6,17 +6,10 @@
 import { execFileSync, spawnSync } from "child_process";
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "fs";
 import * as path from "path";
-import { engineEnv } from "../tests/e2e/engine";
+import { engineEnv, pulumiPins } from "../tests/e2e/engine";
 
 const REPO = path.resolve(__dirname, "..");
 const CONSUMER = path.join(REPO, ".keyshift", "bench-consumer");
-const PINS = {
-    "@pulumi/pulumi": "3.276.0",
-    "@pulumi/random": "4.21.2",
-    "@pulumi/tls": "5.6.1",
-    "@pulumi/kubernetes": "4.34.2",
-    "@pulumi/aws": "7.48.0",
-};
 
 export interface Measurement {
     kind: string;
@@ -43,7 +36,7 @@ function installConsumer(): void {
         JSON.stringify({
             name: "keyshift-bench",
             private: true,
-            dependencies: { keyshift: `file:./${tarball}`, ...PINS },
+            dependencies: { keyshift: `file:./${tarball}`, ...pulumiPins() },
         }),
     );
     writeFileSync(path.join(CONSUMER, "Pulumi.yaml"), "name: keyshift-bench\nruntime: nodejs\n");

@@ -3,7 +3,6 @@ import { checkCompromised, checkInterval, checkRotationDate } from "../validatio
 import { SlotLedger } from "./ledger";
 import {
     Ledger,
-    Move,
     RingShape,
     Settings,
     SlotRecord,
@@ -188,11 +187,6 @@ export class Ring {
         return this.ledger.apply((ledger) => ledger.slots[slot].date);
     }
 
-    /** The settings the slot's current key was generated with. */
-    settings<T extends Settings>(slot: number): pulumi.Output<T> {
-        return this.ledger.apply((ledger) => ledger.slots[slot].settings as T);
-    }
-
     /**
      * One input of a slot's resource, from the settings the slot was generated with, never from config directly.
      *
@@ -208,11 +202,6 @@ export class Ring {
     slotInput<U>(slot: number, pick: (record: SlotRecord) => U): pulumi.Input<U> {
         const from = (ledger: Ledger) => pick(ledger.slots[slot]);
         return this.ledgerPromise ? this.ledgerPromise.then(from) : (this.ledger.apply(from) as pulumi.Output<U>);
-    }
-
-    /** How the current primary got its role. */
-    get lastMove(): pulumi.Output<Move> {
-        return this.ledger.apply((ledger) => ledger.lastMove);
     }
 
     /**

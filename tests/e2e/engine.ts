@@ -9,10 +9,10 @@
 import * as assert from "assert";
 import { execFileSync } from "child_process";
 import { createHash } from "crypto";
-import { mkdtempSync, rmSync } from "fs";
+import { mkdtempSync, readFileSync, rmSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
-import { LocalWorkspace, OpMap, PulumiFn, Stack } from "@pulumi/pulumi/automation";
+import { EngineEvent, LocalWorkspace, OpMap, PreviewResult, PulumiFn, Stack } from "@pulumi/pulumi/automation";
 
 export const REPO = path.resolve(__dirname, "../..");
 
@@ -62,6 +62,41 @@ export async function createStack(
         { stackName, projectName: path.basename(workDir), program },
         { workDir, envVars: env },
     );
+}
+
+/**
+ * The Pulumi packages a consumer of the packed keyshift installs beside it, pinned as this repository pins them (the
+ * plugin versions the engine serves).
+ */
+export function pulumiPins(): Record<string, string> {
+    const { devDependencies } = JSON.parse(readFileSync(path.join(REPO, "package.json"), "utf8"));
+    return Object.fromEntries(
+        ["@pulumi/pulumi", "@pulumi/random", "@pulumi/tls", "@pulumi/kubernetes", "@pulumi/aws"].map((name) => [
+            name,
+            devDependencies[name],
+        ]),
+    );
+}
+
+/** A preview's steps other than "same", providers and the two halves of a replacement, with the preview's result. */
+export async function previewSteps(
+    stack: Stack,
+): Promise<{ steps: { op: string; type: string; name: string }[]; result: PreviewResult }> {
+    const steps: { op: string; type: string; name: string }[] = [];
+    const result = await stack.preview({
+        onEvent: (event: EngineEvent) => {
+            const meta = event.resourcePreEvent?.metadata;
+            if (
+                meta &&
+                meta.op !== "same" &&
+                !meta.type.startsWith("pulumi:providers:") &&
+                !["create-replacement", "delete-replaced"].includes(meta.op)
+            ) {
+                steps.push({ op: meta.op, type: meta.type, name: meta.urn.split("::").pop()! });
+            }
+        },
+    });
+    return { steps, result };
 }
 
 /** A digest for comparing secret values in assertions without ever printing them. */

@@ -2,8 +2,8 @@ import * as assert from "assert";
 import { execFileSync } from "child_process";
 import { createPublicKey } from "crypto";
 import { readFileSync } from "fs";
-import { EngineEvent, Stack } from "@pulumi/pulumi/automation";
-import { assertFails, changes, createStack, digest, engineEnv } from "./engine";
+import { Stack } from "@pulumi/pulumi/automation";
+import { assertFails, changes, createStack, digest, engineEnv, previewSteps } from "./engine";
 import { E2E } from "./programs";
 import { interruption } from "./program/interrupt";
 import { registerSecrets } from "../redact";
@@ -38,22 +38,9 @@ async function snapshot(stack: Stack): Promise<Snapshot> {
 }
 
 /** The steps a preview shows, "op name", without providers and the halves of a replacement. */
-async function previewSteps(stack: Stack): Promise<{ steps: string[]; stdout: string }> {
-    const steps: string[] = [];
-    const result = await stack.preview({
-        onEvent: (event: EngineEvent) => {
-            const meta = event.resourcePreEvent?.metadata;
-            if (
-                meta &&
-                meta.op !== "same" &&
-                !meta.type.startsWith("pulumi:providers:") &&
-                !["create-replacement", "delete-replaced"].includes(meta.op)
-            ) {
-                steps.push(`${meta.op} ${meta.urn.split("::").pop()}`);
-            }
-        },
-    });
-    return { steps: steps.sort(), stdout: result.stdout };
+async function previewNames(stack: Stack): Promise<{ steps: string[]; stdout: string }> {
+    const { steps, result } = await previewSteps(stack);
+    return { steps: steps.map((step) => `${step.op} ${step.name}`).sort(), stdout: result.stdout };
 }
 
 /** Each ring's slot generations, from the checkpoint as the engine wrote it. */
@@ -122,7 +109,7 @@ describe("a credential's life on the real engine", function () {
         assert.ok(first.slots.every((slot) => slot.algorithm === "ECDSA-P256" && keyType(slot.publicKeyPem) === "ec"));
 
         await stack.setAllConfig({ "e2e:length": { value: "48" }, "e2e:algorithm": { value: "RSA-2048" } });
-        const preview = await previewSteps(stack);
+        const preview = await previewNames(stack);
         assert.deepStrictEqual(
             preview.steps,
             ["update db-ledger", "update signer-ledger"],
@@ -166,7 +153,7 @@ describe("a credential's life on the real engine", function () {
             "e2e:rotatedDate": { value: "2026-02-01T01:00:00Z" },
             "e2e:compromised": { value: "true" },
         });
-        const preview = await previewSteps(stack);
+        const preview = await previewNames(stack);
         assert.deepStrictEqual(preview.steps, [
             "replace cache-slot0",
             "replace db-slot0",

@@ -3,20 +3,12 @@ import { execFileSync, spawnSync } from "child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
-import { REPO, engineEnv } from "./engine";
+import { REPO, engineEnv, pulumiPins } from "./engine";
 
 // keyshift as users get it: `npm pack`, then the tarball installed into fresh Pulumi programs outside this
 // repository, one TypeScript (type-checked against the package's declarations) and one plain JavaScript, each brought
 // up, bumped and brought up again on the real engine. Each program runs inline from its own folder, with its own
 // @pulumi/pulumi, as a user's pipeline would run it (tests/e2e/fixtures/consumer/run.js).
-
-const PINS = {
-    "@pulumi/pulumi": "3.276.0",
-    "@pulumi/random": "4.21.2",
-    "@pulumi/tls": "5.6.1",
-    "@pulumi/kubernetes": "4.34.2",
-    "@pulumi/aws": "7.48.0",
-};
 
 const PROGRAM_TS = `import * as pulumi from "@pulumi/pulumi";
 import { RotatingKeyPair, RotatingPassword } from "keyshift";
@@ -107,7 +99,7 @@ describe(`keyshift installed from its packed tarball into fresh programs (Node.j
                     name: `keyshift-consumer-${flavour}`,
                     private: true,
                     main: flavour === "typescript" ? "bin/index.js" : "index.js",
-                    dependencies: { keyshift: `file:${tarball}`, ...PINS },
+                    dependencies: { keyshift: `file:${tarball}`, ...pulumiPins() },
                     devDependencies: dev,
                 }),
             );

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import fc from "fast-check";
-import { Harness, valueOf } from "./harness";
+import { GROUP_ARGS, Harness, valueOf } from "./harness";
 import { RdsPassword, databaseUrl } from "../../components/aws/rdsPassword";
 import { ElasticacheAuthToken, authTokenStrategy } from "../../components/aws/elasticacheAuthToken";
 import {
@@ -18,14 +18,6 @@ import { restartAnnotation } from "../../components/k8s/workloadRestarts";
 const INSTANCE = "aws:rds/instance:Instance";
 const GROUP = "aws:elasticache/replicationGroup:ReplicationGroup";
 const RESTARTS = [{ kind: "Deployment" as const, namespace: "shop", name: "api" }];
-const GROUP_ARGS = {
-    description: "sessions",
-    engine: "redis",
-    engineVersion: "7.1",
-    nodeType: "cache.t4g.small",
-    transitEncryptionEnabled: true,
-    numCacheClusters: 2,
-};
 
 async function rds(harness: Harness, rotatedDate: string) {
     await harness.newRun();

@@ -10,6 +10,16 @@ import { registerSecrets } from "../redact";
 
 export const LEDGER_TYPE = "pulumi-nodejs:dynamic/keyshift:SlotLedger";
 
+/** A replication group ElastiCache accepts an AUTH token on, for the tests of ElasticacheAuthToken. */
+export const GROUP_ARGS = {
+    description: "sessions",
+    engine: "redis",
+    engineVersion: "7.1",
+    nodeType: "cache.t4g.small",
+    transitEncryptionEnabled: true,
+    numCacheClusters: 2,
+};
+
 export interface Registered {
     type: string;
     name: string;

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import fc from "fast-check";
-import { Harness, Registered, valueOf } from "./harness";
+import { GROUP_ARGS, Harness, Registered, valueOf } from "./harness";
 import { RotatingPassword } from "../../components/passwords/rotatingPassword";
 import { ServiceAccountSigningKeys } from "../../components/k8s/serviceAccountSigningKeys";
 import { ServiceAccountToken } from "../../components/k8s/serviceAccountToken";
@@ -18,14 +18,6 @@ import * as ledgerProvider from "../../components/ring/ledgerProvider";
 const PASSWORD = "random:index/randomPassword:RandomPassword";
 const TLS = "tls:index/privateKey:PrivateKey";
 const TOKEN_SECRET = "kubernetes.io/service-account-token";
-const GROUP_ARGS = {
-    description: "sessions",
-    engine: "redis",
-    engineVersion: "7.1",
-    nodeType: "cache.t4g.small",
-    transitEncryptionEnabled: true,
-    numCacheClusters: 2,
-};
 
 /** Runs a program the ledger refuses, and returns the refusals: the engine would stop at them, so nothing resolves. */
 async function refusals(harness: Harness, build: () => void): Promise<string[]> {
