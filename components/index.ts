@@ -29,6 +29,10 @@ export type { ClusterEndpoint, ServiceAccountRef, ServiceAccountTokenArgs } from
 export { WorkloadRestarts } from "./k8s/workloadRestarts";
 export type { WorkloadRef, WorkloadRestartsArgs } from "./k8s/workloadRestarts";
 export type { CredentialSecretArgs } from "./k8s/credentialSecret";
+export { ENCRYPTION_CONFIG_FILE, EncryptionConfigKeys } from "./k8s/encryptionConfigKeys";
+export type { EncryptionConfigKeysArgs, EncryptionKeySlot } from "./k8s/encryptionConfigKeys";
+export { ENCRYPTION_PROVIDERS, configHash, renderEncryptionConfig } from "./k8s/encryptionConfig";
+export type { EncryptionConfigSpec, EncryptionProvider } from "./k8s/encryptionConfig";
 
 // AWS.
 export { OidcIssuer, discoveryDocument } from "./aws/oidcIssuer";

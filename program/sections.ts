@@ -4,7 +4,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
+    ENCRYPTION_PROVIDERS,
     ElasticacheAuthToken,
+    EncryptionConfigKeys,
+    EncryptionKeySlot,
+    EncryptionProvider,
     ManagedClusterArgs,
     ManagedInstanceArgs,
     ManagedReplicationGroupArgs,
@@ -393,7 +397,74 @@ const appPassword: Section<PasswordSettings> = {
     },
 };
 
-export const SECTIONS = { kubernetes, signingKeys, oidc, database, redis, ciToken, appPassword } as unknown as Record<
-    string,
-    Section<never>
->;
+interface EncryptionSettings {
+    rotatedDate: string;
+    minRotationInterval?: string;
+    provider?: EncryptionProvider;
+    allowAesgcm?: boolean;
+    resources?: string[];
+    identityReader?: boolean;
+    rewrittenDate?: string;
+    dropUnrewrittenKey?: boolean;
+    publishToKubernetes?: boolean;
+    secretName?: string;
+    namespace?: string;
+}
+
+const encryption: Section<EncryptionSettings> = {
+    component: "EncryptionConfigKeys",
+    argKeys: { "kubernetes.name": "secretName", "kubernetes.namespace": "namespace" },
+    schema: {
+        rotatedDate: rotation.rotatedDate,
+        minRotationInterval: { type: "string", doc: "least time between two rotations (default 7d)" },
+        provider: { type: "string", oneOf: ENCRYPTION_PROVIDERS, doc: "provider of new keys (default secretbox)" },
+        allowAesgcm: { type: "boolean", doc: "allow provider aesgcm (default false)" },
+        resources: { type: "string-list", doc: "resources encrypted (default [secrets])" },
+        identityReader: { type: "boolean", doc: "list identity last, for a cluster being encrypted (default false)" },
+        rewrittenDate: { type: "string", doc: "the rotatedDate whose key every stored object was rewritten with" },
+        dropUnrewrittenKey: { type: "boolean", doc: "drop the previous key at the next rotation without a rewrite" },
+        publishToKubernetes: { type: "boolean", doc: "keep the file in a Secret too (needs keyshift:kubernetes)" },
+        secretName: { type: "string", doc: "that Secret's name (default encryption-encryption-config)" },
+        namespace: { type: "string", doc: "that Secret's namespace (default the provider's)" },
+    },
+    build(name, settings, path, context) {
+        const keys = new EncryptionConfigKeys(name, {
+            rotatedDate: settings.rotatedDate,
+            minRotationInterval: settings.minRotationInterval,
+            configPath: path,
+            provider: settings.provider,
+            allowAesgcm: settings.allowAesgcm,
+            resources: settings.resources,
+            identityReader: settings.identityReader,
+            rewrittenDate: settings.rewrittenDate,
+            dropUnrewrittenKey: settings.dropUnrewrittenKey,
+            kubernetes: settings.publishToKubernetes
+                ? {
+                      provider: requireFrom(context.kubernetes, `${path}.publishToKubernetes`, "keyshift:kubernetes"),
+                      name: settings.secretName,
+                      namespace: settings.namespace,
+                  }
+                : undefined,
+        });
+        const describe = (slot: EncryptionKeySlot) => ({ name: slot.name, rotatedDate: slot.rotatedDate });
+        return {
+            ledger: keys.ledger,
+            config: keys.config,
+            configHash: keys.configHash,
+            primary: describe(keys.primary),
+            next: describe(keys.next),
+            previous: describe(keys.previous),
+        };
+    },
+};
+
+export const SECTIONS = {
+    kubernetes,
+    signingKeys,
+    oidc,
+    database,
+    redis,
+    ciToken,
+    appPassword,
+    encryption,
+} as unknown as Record<string, Section<never>>;

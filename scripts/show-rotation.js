@@ -1,10 +1,10 @@
 // Prints the stack's rotation state from `pulumi stack output --json` on stdin: each credential's roles with their
-// dates and public-key kids. Secrets arrive as "[secret]" and are never asked for.
+// dates, public-key kids and encryption key names. Secrets arrive as "[secret]" and are never asked for.
 const chunks = [];
 process.stdin.on("data", (chunk) => chunks.push(chunk));
 process.stdin.on("end", () => {
     const outputs = JSON.parse(Buffer.concat(chunks).toString() || "{}");
-    const rows = [["credential", "role", "rotated", "kid"]];
+    const rows = [["credential", "role", "rotated", "kid / key name"]];
     for (const [section, value] of Object.entries(outputs)) {
         for (const role of ["previous", "primary", "next"]) {
             const slot = value && value[role];
@@ -15,7 +15,7 @@ process.stdin.on("end", () => {
                     section,
                     role,
                     revoked ? "-" : slot.rotatedDate,
-                    revoked ? "(revoked by an emergency rotation)" : (slot.kid ?? "(secret value)"),
+                    revoked ? "(revoked by an emergency rotation)" : (slot.kid ?? slot.name ?? "(secret value)"),
                 ]);
             }
         }

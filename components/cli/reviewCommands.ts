@@ -11,9 +11,9 @@ import { reviewPreview } from "../review/review";
 import { stackStatus } from "../review/status";
 
 export const REVIEW_USAGE =
-    "usage: keyshift review [preview.json | -] [--max-age signer=90d,password=30d,token=30d] [--format text|markdown|json] [--now DATE]";
+    "usage: keyshift review [preview.json | -] [--max-age signer=90d,password=30d,token=30d,encryption=90d] [--format text|markdown|json] [--now DATE]";
 export const STATUS_USAGE =
-    "usage: keyshift status [stack-export.json | -] [--max-age signer=90d,password=30d,token=30d] [--format text|markdown|json] [--now DATE]";
+    "usage: keyshift status [stack-export.json | -] [--max-age signer=90d,password=30d,token=30d,encryption=90d] [--format text|markdown|json] [--now DATE]";
 
 /** Where a command reads and writes; tests pass their own. */
 export interface CommandIo {

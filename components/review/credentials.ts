@@ -9,7 +9,7 @@ import { Ledger } from "../ring/ring";
 export const LEDGER_TYPE = "pulumi-nodejs:dynamic/keyshift:SlotLedger";
 
 /** The kinds `--max-age` takes, and the component types of each. */
-export type CredentialKind = "signer" | "password" | "token";
+export type CredentialKind = "signer" | "password" | "token" | "encryption";
 const KINDS: Record<string, CredentialKind> = {
     "keyshift:ring:RotatingKeyPair": "signer",
     "keyshift:k8s:ServiceAccountSigningKeys": "signer",
@@ -17,7 +17,11 @@ const KINDS: Record<string, CredentialKind> = {
     "keyshift:aws:RdsPassword": "password",
     "keyshift:k8s:ServiceAccountToken": "token",
     "keyshift:aws:ElasticacheAuthToken": "token",
+    "keyshift:k8s:EncryptionConfigKeys": "encryption",
 };
+
+/** Whether a kind's ring has a staged next slot. */
+export const stagedOf = (kind: CredentialKind): 0 | 1 => (kind === "signer" || kind === "encryption" ? 1 : 0);
 
 /** A resource as Pulumi's documents give it (apitype ResourceV3); only the fields keyshift reads. */
 export interface ResourceState {
@@ -142,9 +146,9 @@ export function parseMaxAge(text: string): Partial<Record<CredentialKind, number
     for (const part of text.split(",").filter(Boolean)) {
         const [kind, age] = part.split("=");
         const ms = parseInterval(age);
-        if (!["signer", "password", "token"].includes(kind) || ms === undefined) {
+        if (!["signer", "password", "token", "encryption"].includes(kind) || ms === undefined) {
             throw new Error(
-                `--max-age: ${JSON.stringify(part)} is not kind=duration (kinds signer, password, token; durations such as 90d)`,
+                `--max-age: ${JSON.stringify(part)} is not kind=duration (kinds signer, password, token, encryption; durations such as 90d)`,
             );
         }
         limits[kind as CredentialKind] = ms;

@@ -15,6 +15,7 @@ import {
     ledgerOf,
     nameOf,
     requestOf,
+    stagedOf,
     slotIndex,
 } from "./credentials";
 
@@ -138,7 +139,7 @@ function reviewCredential(
         return review;
     }
     review.move = moveOf(before, after, ledgerStep!);
-    const staged = credential.kind === "signer" ? 1 : 0;
+    const staged = stagedOf(credential.kind);
     const roles = slotRoles(after, staged);
     const roleOf = (slot: number) =>
         slot === roles.primary ? "primary" : slot === roles.next ? "next" : slot === roles.previous ? "previous" : "?";
@@ -172,7 +173,7 @@ function reviewCredential(
     }
     if (before) {
         checkWriteOnly(review, steps, before, after);
-        if (staged) describeTrust(review, credential, steps, before, after);
+        if (credential.kind === "signer") describeTrust(review, credential, steps, before, after);
     }
     const limit = options.maxAge?.[credential.kind];
     const date = parseRotationDate(review.dateAfter);

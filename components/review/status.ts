@@ -4,7 +4,7 @@
 
 import { parseRotationDate } from "../ring/dates";
 import { slotRoles } from "../ring/ring";
-import { CredentialKind, ResourceState, findCredentials, kidOf, ledgerOf, slotIndex } from "./credentials";
+import { CredentialKind, ResourceState, findCredentials, kidOf, ledgerOf, slotIndex, stagedOf } from "./credentials";
 
 export interface SlotStatus {
     slot: number;
@@ -43,7 +43,7 @@ export function stackStatus(
     const credentials = findCredentials(states).flatMap((credential): CredentialStatus[] => {
         const ledger = ledgerOf(states.get(credential.ledgerUrn));
         if (!ledger) return [];
-        const roles = slotRoles(ledger, credential.kind === "signer" ? 1 : 0);
+        const roles = slotRoles(ledger, stagedOf(credential.kind));
         const keys = new Map(
             resources
                 .map((state) => [slotIndex(state, credential), state] as const)

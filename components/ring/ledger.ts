@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as ledgerProvider from "./ledgerProvider";
-import { Ledger, Settings } from "./ring";
+import { Ledger, RewriteRecord, Settings } from "./ring";
 
 // Pulumi programs are stateless, so the ring's memory lives in the checkpoint, as the inputs and outputs of a small
 // dynamic resource (its provider is ./ledgerProvider). The ledger holds dates, slot numbers and settings only, never
@@ -18,6 +18,8 @@ export interface SlotLedgerArgs {
     settings: Settings;
     /** `true` or the date of an emergency rotation. */
     compromised?: pulumi.Input<boolean | string>;
+    /** For keys that decrypt stored data: what config says of its rewrite (see RotationRequest.rewrite). */
+    rewrite?: { rewrittenDate?: pulumi.Input<string>; dropUnrewrittenKey?: pulumi.Input<boolean> } | RewriteRecord;
 }
 
 /**

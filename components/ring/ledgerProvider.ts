@@ -10,7 +10,7 @@
 // replacement triggers that read the ledger would be unknown. Computing it in `check` keeps previews exact.
 
 import type * as pulumi from "@pulumi/pulumi";
-import { RotationError, RotationRequest, Settings, planRotation, sameJson, upgradeLedger } from "./ring";
+import { RewriteRecord, RotationError, RotationRequest, Settings, planRotation, sameJson, upgradeLedger } from "./ring";
 
 // How the engine hands a dynamic provider's check a value not known yet (a preview where rotatedDate is another
 // resource's output): @pulumi/pulumi's rpc.unknownValue.
@@ -39,6 +39,7 @@ export async function check(
         label: String(asked.label ?? "rotatedDate"),
         settings: (asked.settings as Settings | undefined) ?? {},
         compromised: asked.compromised as boolean | string | undefined,
+        rewrite: asked.rewrite as RewriteRecord | undefined,
     };
     try {
         // A ledger an earlier keyshift wrote is read in its own format and written back in this one.

@@ -74,6 +74,19 @@ export interface RotationRequest extends RingShape {
     settings?: Settings;
     /** `true`, or the date of the emergency rotation: the credential in use was exposed. */
     compromised?: boolean | string;
+    /**
+     * Set for keys that still decrypt stored data after they stop writing (encryption at rest): a forward move drops
+     * the previous key, and data it wrote is unreadable unless it was rewritten with a later key first.
+     */
+    rewrite?: RewriteRecord;
+}
+
+/** What config says of the rewrite of stored data, for rings whose keys decrypt it (see RotationRequest.rewrite). */
+export interface RewriteRecord {
+    /** The rotation date whose primary key every stored object has been rewritten with since it became primary. */
+    rewrittenDate?: string;
+    /** Drop the previous key even though no rewrite is recorded: what only it decrypts becomes unreadable. */
+    dropUnrewrittenKey?: boolean;
 }
 
 export type TransitionKind = "create" | "noop" | "forward" | "emergency" | "rollback";
@@ -277,6 +290,9 @@ export function planRotation(previous: Ledger | undefined, request: RotationRequ
     }
     const primary = mod(previous.primary + 1, request.slotCount);
     const regenerated = mod(primary + request.staged, request.slotCount);
+    if (request.rewrite && !emergency) {
+        checkRewritten(previous, regenerated, request);
+    }
     const exposed = previous.primary;
     const generation = Math.max(...previous.slots.map((slot) => slot.generation)) + 1;
     const slots = previous.slots.map((slot, index): SlotRecord => {
@@ -309,6 +325,33 @@ export function planRotation(previous: Ledger | undefined, request: RotationRequ
         regenerated: [regenerated],
         revoked: emergency ? [exposed] : [],
     };
+}
+
+/**
+ * Refuses a forward move that would drop a key stored data may still need: one that was primary once (an older
+ * generation than the primary's; a staged key that never wrote has a newer one) while config does not say that every
+ * stored object was rewritten after the current primary took over.
+ */
+function checkRewritten(previous: Ledger, dropped: number, request: RotationRequest): void {
+    const { rewrittenDate, dropUnrewrittenKey } = request.rewrite ?? {};
+    const path = configKey(request.label, "rewrittenDate");
+    const rewritten = rewrittenDate === undefined ? undefined : parseRotationDate(rewrittenDate);
+    if (rewrittenDate !== undefined && rewritten === undefined) {
+        throw new RotationError("rotatedDate", `${path} = ${notADate(rewrittenDate)}`);
+    }
+    const leaving = previous.slots[dropped];
+    const wrote = leaving.generation < previous.slots[previous.primary].generation && !leaving.revokedOn;
+    if (!wrote || dropUnrewrittenKey === true) {
+        return;
+    }
+    if (rewritten !== undefined && rewritten >= (parseRotationDate(previous.rotatedDate) ?? Number.NaN)) {
+        return;
+    }
+    const said = rewrittenDate === undefined ? "is not set" : `= ${JSON.stringify(rewrittenDate)}`;
+    throw new RotationError(
+        "rotatedDate",
+        `${request.label} = ${JSON.stringify(request.rotatedDate)} would drop the key of generation ${leaving.generation} (generated for ${leaving.date}), which wrote data until ${previous.rotatedDate}, but ${path} ${said}: rewrite the stored objects with the current key, then set ${path} to ${JSON.stringify(previous.rotatedDate)}; or set ${configKey(request.label, "dropUnrewrittenKey")} = true to drop it anyway, leaving what only it decrypts unreadable`,
+    );
 }
 
 /** The instant `compromised` names when it is a date; validates it against the requested rotation date. */

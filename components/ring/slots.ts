@@ -30,10 +30,11 @@ export function lazy<T extends object>(build: { [K in keyof T]: () => T[K] }): T
 }
 
 /** The kinds of credential keyshift rotates. Each kind has one ring shape and one default interval. */
-export type CredentialKind = "signer" | "password" | "token";
+export type CredentialKind = "signer" | "password" | "token" | "encryption";
 
 const SHAPES: Record<CredentialKind, RingShape> = {
     signer: { slotCount: 3, staged: 1 },
+    encryption: { slotCount: 3, staged: 1 },
     password: { slotCount: 2, staged: 0 },
     token: { slotCount: 2, staged: 0 },
 };
@@ -48,6 +49,9 @@ export const DEFAULT_MIN_ROTATION_INTERVAL: Readonly<Record<CredentialKind, stri
     signer: "1d",
     password: "1d",
     token: "1d",
+    // Before the key that leaves at the next bump may go, every stored object must be rewritten with the new primary:
+    // a week leaves time to load the new file on every API server and run the rewrite.
+    encryption: "7d",
 };
 
 /** The arguments every rotating component shares. */
@@ -118,6 +122,7 @@ export class Ring {
         args: RotationArgs,
         kind: CredentialKind,
         settings: Settings,
+        rewrite?: { rewrittenDate?: pulumi.Input<string>; dropUnrewrittenKey?: pulumi.Input<boolean> },
     ) {
         const shape = SHAPES[kind];
         this.configPath = args.configPath ?? name;
@@ -134,15 +139,20 @@ export class Ring {
                 label,
                 settings,
                 compromised: args.compromised,
+                rewrite,
             },
             { parent },
         );
         this.ledger = this.resource.ledger;
         this.staged = shape.staged;
         this.slots = Array.from({ length: shape.slotCount }, (_, slot) => slot);
-        const plain = [args.rotatedDate, args.minRotationInterval, args.compromised].every(
-            (value) => !pulumi.Output.isInstance(value) && !(value instanceof Promise),
-        );
+        const plain = [
+            args.rotatedDate,
+            args.minRotationInterval,
+            args.compromised,
+            rewrite?.rewrittenDate,
+            rewrite?.dropUnrewrittenKey,
+        ].every((value) => !pulumi.Output.isInstance(value) && !(value instanceof Promise));
         const recover = (pulumi as { recover?: typeof pulumi.recover }).recover;
         if (plain && recover) {
             this.ledgerPromise = new Promise<Ledger>((resolve, reject) => {

@@ -75,6 +75,7 @@ export class TestCluster {
     private constructor(
         private readonly bin: string,
         private readonly withTokenController: boolean,
+        private encryptionConfig: string | undefined,
     ) {
         const openssl = (...args: string[]) =>
             execFileSync("openssl", args, { cwd: this.dir, stdio: ["ignore", "ignore", "pipe"] });
@@ -127,9 +128,15 @@ export class TestCluster {
         writeFileSync(path.join(this.dir, "tokens.csv"), `${ADMIN_TOKEN},admin,admin-uid,"system:masters"\n`);
     }
 
-    /** Starts etcd and the API server (and the token controller when asked) with `signer`. */
-    static async start(signer: SignerFiles, options: { tokenController?: boolean } = {}): Promise<TestCluster> {
-        const cluster = new TestCluster(kubeBinaries(), options.tokenController ?? false);
+    /**
+     * Starts etcd and the API server (and the token controller when asked) with `signer`, and with `encryptionConfig`
+     * (an EncryptionConfiguration's YAML) as its `--encryption-provider-config` when given.
+     */
+    static async start(
+        signer: SignerFiles,
+        options: { tokenController?: boolean; encryptionConfig?: string } = {},
+    ): Promise<TestCluster> {
+        const cluster = new TestCluster(kubeBinaries(), options.tokenController ?? false, options.encryptionConfig);
         try {
             cluster.ports = { etcdClient: await freePort(), etcdPeer: await freePort(), api: await freePort() };
             cluster.server = `https://127.0.0.1:${cluster.ports.api}`;
@@ -228,6 +235,11 @@ export class TestCluster {
 
     private async startControlPlane(signer: SignerFiles): Promise<void> {
         const keyFiles = this.writeSigner(signer);
+        const encryption: string[] = [];
+        if (this.encryptionConfig !== undefined) {
+            writeFileSync(path.join(this.dir, "encryption.yaml"), this.encryptionConfig, { mode: 0o600 });
+            encryption.push("--encryption-provider-config=encryption.yaml");
+        }
         this.apiserver = this.spawnLogged("kube-apiserver", [
             `--etcd-servers=http://127.0.0.1:${this.ports.etcdClient}`,
             "--bind-address=127.0.0.1",
@@ -246,6 +258,7 @@ export class TestCluster {
             "--token-auth-file=tokens.csv",
             "--authorization-mode=RBAC",
             "--profiling=false",
+            ...encryption,
         ]);
         await this.waitFor(
             "kube-apiserver",
@@ -267,10 +280,37 @@ export class TestCluster {
         }
     }
 
-    /** Restarts the API server (and token controller) with a new signer; etcd and its data stay. */
-    async restart(signer: SignerFiles): Promise<void> {
+    /**
+     * Restarts the API server (and token controller) with a new signer, and a new encryption config when given; etcd
+     * and its data stay.
+     */
+    async restart(signer: SignerFiles, options: { encryptionConfig?: string } = {}): Promise<void> {
         await Promise.all([stopProcess(this.controllerManager), stopProcess(this.apiserver)]);
+        this.encryptionConfig = options.encryptionConfig ?? this.encryptionConfig;
         await this.startControlPlane(signer);
+    }
+
+    /**
+     * Every key under `prefix` in etcd with its value as the API server stored it (encrypted, when it encrypts), read
+     * past the API through etcd's gRPC gateway.
+     */
+    async etcdValues(prefix: string): Promise<Map<string, Buffer>> {
+        const end = Buffer.from(prefix);
+        end[end.length - 1]++;
+        const response = await fetch(`http://127.0.0.1:${this.ports.etcdClient}/v3/kv/range`, {
+            method: "POST",
+            body: JSON.stringify({ key: Buffer.from(prefix).toString("base64"), range_end: end.toString("base64") }),
+        });
+        const body = (await response.json()) as { kvs?: { key: string; value: string }[] };
+        return new Map(
+            (body.kvs ?? []).map((kv) => [Buffer.from(kv.key, "base64").toString(), Buffer.from(kv.value, "base64")]),
+        );
+    }
+
+    /** The API server's Prometheus metrics text. */
+    async metrics(): Promise<string> {
+        const result = await this.request("GET", "/metrics");
+        return String(result.body);
     }
 
     async stop(): Promise<void> {

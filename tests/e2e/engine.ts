@@ -9,7 +9,7 @@
 import * as assert from "assert";
 import { execFileSync } from "child_process";
 import { createHash } from "crypto";
-import { mkdtempSync, readFileSync, rmSync } from "fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import { EngineEvent, LocalWorkspace, OpMap, PreviewResult, PulumiFn, Stack } from "@pulumi/pulumi/automation";
@@ -97,6 +97,14 @@ export async function previewSteps(
         },
     });
     return { steps, result };
+}
+
+/** Every file under `dir`, for searching a file backend's state. */
+export function filesUnder(dir: string): string[] {
+    return readdirSync(dir).flatMap((entry) => {
+        const full = path.join(dir, entry);
+        return statSync(full).isDirectory() ? filesUnder(full) : [full];
+    });
 }
 
 /** A digest for comparing secret values in assertions without ever printing them. */

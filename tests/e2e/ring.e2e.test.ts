@@ -1,8 +1,8 @@
 import * as assert from "assert";
-import { readFileSync, readdirSync, statSync } from "fs";
+import { readFileSync } from "fs";
 import * as path from "path";
 import { EngineEvent, Stack } from "@pulumi/pulumi/automation";
-import { assertFails, changes, createStack, digest, engineEnv } from "./engine";
+import { assertFails, changes, createStack, digest, engineEnv, filesUnder } from "./engine";
 import { E2E } from "./programs";
 import { ELASTICACHE_TOKEN } from "../../components/aws/rules";
 import { satisfies } from "../../components/passwords/rules";
@@ -39,13 +39,6 @@ async function snapshot(stack: Stack): Promise<Snapshot> {
         cacheTokens: outputs.cacheTokens.value,
         secretFlags: Object.fromEntries(Object.entries(outputs).map(([key, value]) => [key, value.secret])),
     };
-}
-
-function filesUnder(dir: string): string[] {
-    return readdirSync(dir).flatMap((entry) => {
-        const full = path.join(dir, entry);
-        return statSync(full).isDirectory() ? filesUnder(full) : [full];
-    });
 }
 
 describe("the slot ring on the real Pulumi engine", function () {

@@ -46,7 +46,7 @@ describe("example program config", () => {
         );
         refuses(
             { "keyshift:signingkeys": { rotatedDate: "2026-11-21" } },
-            "keyshift:signingkeys: unknown config key (known keys: keyshift:kubernetes, keyshift:signingKeys, keyshift:oidc, keyshift:database, keyshift:redis, keyshift:ciToken, keyshift:appPassword)",
+            "keyshift:signingkeys: unknown config key (known keys: keyshift:kubernetes, keyshift:signingKeys, keyshift:oidc, keyshift:database, keyshift:redis, keyshift:ciToken, keyshift:appPassword, keyshift:encryption)",
         );
         refuses(
             { "keyshift:signingKeys": { rotatedDate: "2026-11-21", algorithm: "RSA-1024" } },
@@ -147,6 +147,7 @@ describe("the dev stack file", () => {
             "appPassword",
             "ciToken",
             "database",
+            "encryption",
             "kubernetes",
             "oidc",
             "redis",

@@ -1,10 +1,11 @@
-// The programs the real-cluster tests run inline through the Automation API. Two halves, one per stack: `signer`
-// builds the service-account signing keys a test starts the API server with; `token` rotates a ServiceAccount's token
-// Secrets on that running cluster through the real Kubernetes provider.
+// The programs the real-cluster tests run inline through the Automation API, one part per stack: `signer` builds the
+// service-account signing keys a test starts the API server with; `token` rotates a ServiceAccount's token Secrets on
+// that running cluster through the real Kubernetes provider; `encryption` builds the API server's encryption config.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ServiceAccountSigningKeys, SigningAlgorithm } from "../../../components/k8s/serviceAccountSigningKeys";
 import { ServiceAccountToken } from "../../../components/k8s/serviceAccountToken";
+import { EncryptionConfigKeys } from "../../../components/k8s/encryptionConfigKeys";
 
 export = function clusterProgram(): Record<string, unknown> {
     const config = new pulumi.Config("cluster");
@@ -16,7 +17,19 @@ export = function clusterProgram(): Record<string, unknown> {
     };
     const outputs: Record<string, unknown> = {};
 
-    if (config.require("part") === "signer") {
+    if (config.require("part") === "encryption") {
+        const keys = new EncryptionConfigKeys("etcd", {
+            rotatedDate: rotation.rotatedDate,
+            configPath: rotation.configPath,
+            minRotationInterval: "1d",
+            rewrittenDate: config.get("rewrittenDate"),
+        });
+        Object.assign(outputs, {
+            config: keys.config,
+            configHash: keys.configHash,
+            names: { primary: keys.primary.name, next: keys.next.name, previous: keys.previous.name },
+        });
+    } else if (config.require("part") === "signer") {
         const signer = new ServiceAccountSigningKeys("sa-signer", {
             ...rotation,
             algorithm: config.get("algorithm") as SigningAlgorithm | undefined,
