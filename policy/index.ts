@@ -9,7 +9,7 @@ new PolicyPack("keyshift", {
         {
             name: "keyshift-rotation-overdue",
             description:
-                "A credential rotated longer ago than its kind's maxAge (config: maxAge.signer, .password, .token, such as 90d).",
+                "A credential rotated longer ago than its kind's maxAge (config: maxAge.signer, .password, .token, .encryption, such as 90d).",
             // Advisory unless the stack's policy config sets enforcementLevel: mandatory.
             enforcementLevel: "advisory",
             configSchema: {
@@ -20,6 +20,7 @@ new PolicyPack("keyshift", {
                             signer: { type: "string", default: "90d" },
                             password: { type: "string", default: "30d" },
                             token: { type: "string", default: "30d" },
+                            encryption: { type: "string", default: "90d" },
                         },
                     },
                 },
@@ -29,7 +30,7 @@ new PolicyPack("keyshift", {
                 const violation = overdueRotation(
                     { type: args.type, urn: args.urn, props: args.props },
                     {
-                        maxAge: { signer: "90d", password: "30d", token: "30d", ...config.maxAge },
+                        maxAge: { signer: "90d", password: "30d", token: "30d", encryption: "90d", ...config.maxAge },
                     },
                 );
                 if (violation) reportViolation(violation);

@@ -36,7 +36,7 @@ echo; echo "== 2. bump: every rotatedDate set to $bumped; the preview a reviewer
 sed -i "s/\"$first\"/\"$bumped\"/" "stacks/Pulumi.$stack.yaml"
 program preview --non-interactive --suppress-outputs -s "$stack" | sed -n '/^Previewing/,$p'
 echo; echo "== 2b. the same preview as keyshift review reads it (pulumi preview --json | keyshift review)"
-program preview --json --non-interactive -s "$stack" | keyshift review - --max-age signer=90d,password=30d,token=30d --now "$bumped" || true
+program preview --json --non-interactive -s "$stack" | keyshift review - --max-age signer=90d,password=30d,token=30d,encryption=90d --now "$bumped" || true
 
 echo; echo "== 3. pulumi up with the bump"
 program up --yes --skip-preview --non-interactive --suppress-outputs -s "$stack" | sed -n '/^Resources:/,$p'
@@ -47,7 +47,7 @@ echo; echo "== 4. pulumi up again with the same config: nothing changes"
 program up --yes --skip-preview --non-interactive --suppress-outputs -s "$stack" | sed -n '/^Resources:/,$p'
 
 echo; echo "== 5. keyshift status of the stack (pulumi stack export | keyshift status)"
-pulumi stack export -s "$stack" | keyshift status - --max-age signer=90d,password=30d,token=30d --now "$bumped" || true
+pulumi stack export -s "$stack" | keyshift status - --max-age signer=90d,password=30d,token=30d,encryption=90d --now "$bumped" || true
 
 pulumi destroy --yes --non-interactive -s "$stack" >/dev/null
 pulumi stack rm --yes -s "$stack" >/dev/null
