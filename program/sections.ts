@@ -421,7 +421,7 @@ const encryption: Section<EncryptionSettings> = {
         allowAesgcm: { type: "boolean", doc: "allow provider aesgcm (default false)" },
         resources: { type: "string-list", doc: "resources encrypted (default [secrets])" },
         identityReader: { type: "boolean", doc: "list identity last, for a cluster being encrypted (default false)" },
-        rewrittenDate: { type: "string", doc: "the rotatedDate whose key every stored object was rewritten with" },
+        rewrittenDate: { type: "string", doc: "when the last rewrite of every stored object finished" },
         dropUnrewrittenKey: { type: "boolean", doc: "drop the previous key at the next rotation without a rewrite" },
         publishToKubernetes: { type: "boolean", doc: "keep the file in a Secret too (needs keyshift:kubernetes)" },
         secretName: { type: "string", doc: "that Secret's name (default encryption-encryption-config)" },

@@ -43,10 +43,12 @@ export interface EncryptionConfigKeysArgs extends Omit<RotationArgs, "compromise
      */
     identityReader?: boolean;
     /**
-     * The `rotatedDate` whose primary key every stored object of `resources` has been rewritten with, set once the
-     * rewrite finished (for Secrets, `kubectl get secrets --all-namespaces -o json | kubectl replace -f -` after every
-     * API server loaded the file). A rotation that would drop a key that wrote data is refused at preview until this
-     * is at least the current `rotatedDate`. An ISO 8601 date or RFC 3339 timestamp; default none.
+     * When the last rewrite of every stored object of `resources` finished (for Secrets, `kubectl get secrets
+     * --all-namespaces -o json | kubectl replace -f -`, run after every API server loaded the file), an ISO 8601 date
+     * or RFC 3339 timestamp. A rotation that would drop a key holding data no recorded rewrite has moved is refused at
+     * preview. A value counts once, in the first run that sees it, and only if it is not before the current
+     * `rotatedDate` (the rewrite used the key writing now); left in config it vouches for nothing written later.
+     * Default none.
      */
     rewrittenDate?: pulumi.Input<string>;
     /** Drop the previous key at the next rotation although `rewrittenDate` does not cover it. Default false. */

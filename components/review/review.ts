@@ -34,6 +34,7 @@ export type MoveName =
     | "emergency rotation"
     | "settings change deferred to the next rotation"
     | "ledger migrated from an earlier keyshift"
+    | "rewrite of stored data recorded"
     | "no change";
 
 export interface CredentialReview {
@@ -189,7 +190,10 @@ function moveOf(before: Ledger | undefined, after: Ledger, step: PreviewStep): M
         const [was, now] = [requestOf(step.oldState)?.settings, requestOf(step.newState)?.settings];
         return sameJson(was, now) ? "no change" : "settings change deferred to the next rotation";
     }
-    if (after.rotatedDate === before.rotatedDate) return "ledger migrated from an earlier keyshift";
+    if (after.rotatedDate === before.rotatedDate) {
+        const rewriteOnly = sameJson({ ...before, rewrite: undefined }, { ...after, rewrite: undefined });
+        return rewriteOnly ? "rewrite of stored data recorded" : "ledger migrated from an earlier keyshift";
+    }
     if (after.lastMove === "emergency") return "emergency rotation";
     if (after.lastMove === "rollback" || after.rotatedDate === before.rollbackDate) return "rollback";
     return "routine rotation";

@@ -54,6 +54,8 @@ export interface Ledger {
      * keep what that release did (ElastiCache's strategy) until the next move.
      */
     upgradedFrom?: string;
+    /** For rings whose keys decrypt stored data (RotationRequest.rewrite): which keys still hold data. */
+    rewrite?: RewriteState;
 }
 
 /** The ring's fixed shape: 2 slots and no staged key for passwords, 3 slots with a staged next key for signers. */
@@ -83,10 +85,21 @@ export interface RotationRequest extends RingShape {
 
 /** What config says of the rewrite of stored data, for rings whose keys decrypt it (see RotationRequest.rewrite). */
 export interface RewriteRecord {
-    /** The rotation date whose primary key every stored object has been rewritten with since it became primary. */
+    /**
+     * When the last rewrite of every stored object finished, a date or timestamp. It counts once, in the first run
+     * that sees it, and only if it is not earlier than the current rotation date: the rewrite used the key writing now.
+     */
     rewrittenDate?: string;
     /** Drop the previous key even though no rewrite is recorded: what only it decrypts becomes unreadable. */
     dropUnrewrittenKey?: boolean;
+}
+
+/** The ledger's memory of stored data, for rings whose keys decrypt it. */
+export interface RewriteState {
+    /** Generations of keys, other than the primary, that wrote data no recorded rewrite has moved since. */
+    unrewritten: number[];
+    /** The last rewrittenDate that counted (or was in config when the ring was created); "" for none. */
+    recorded: string;
 }
 
 export type TransitionKind = "create" | "noop" | "forward" | "emergency" | "rollback";
@@ -244,12 +257,11 @@ export function planRotation(previous: Ledger | undefined, request: RotationRequ
                 `${configKey(request.label, "compromised")} = ${JSON.stringify(request.compromised)} on the credential's first run: nothing has been generated yet that could be exposed; remove it`,
             );
         }
-        return {
-            kind: "create",
-            ledger: initialLedger(request, request.rotatedDate, settings),
-            regenerated: range(request.slotCount),
-            revoked: [],
-        };
+        const ledger = initialLedger(request, request.rotatedDate, settings);
+        if (request.rewrite) {
+            ledger.rewrite = { unrewritten: [], recorded: request.rewrite.rewrittenDate ?? "" };
+        }
+        return { kind: "create", ledger, regenerated: range(request.slotCount), revoked: [] };
     }
     if (previous.slots.length !== request.slotCount) {
         throw new RotationError(
@@ -265,6 +277,7 @@ export function planRotation(previous: Ledger | undefined, request: RotationRequ
     }
     const emergency = isNewEmergency(previous, request, kind, compromisedOn);
     const seen = request.compromised === true && (previous.compromisedSeen || emergency);
+    previous = recordRewrite(previous, request);
     if (kind === "noop") {
         const ledger = seen === previous.compromisedSeen ? previous : { ...previous, compromisedSeen: seen };
         return { kind, ledger, regenerated: [], revoked: [] };
@@ -279,6 +292,14 @@ export function planRotation(previous: Ledger | undefined, request: RotationRequ
             compromisedSeen: seen,
         };
         delete ledger.upgradedFrom;
+        if (previous.rewrite) {
+            // The key rolled back from wrote until now, and stays in the file.
+            const wrote = previous.slots[previous.primary].generation;
+            ledger.rewrite = {
+                ...previous.rewrite,
+                unrewritten: [...new Set([...previous.rewrite.unrewritten, wrote])],
+            };
+        }
         return { kind, ledger, regenerated: [], revoked: [] };
     }
     // An emergency does not wait for minRotationInterval: the credential in use is exposed now.
@@ -290,8 +311,9 @@ export function planRotation(previous: Ledger | undefined, request: RotationRequ
     }
     const primary = mod(previous.primary + 1, request.slotCount);
     const regenerated = mod(primary + request.staged, request.slotCount);
-    if (request.rewrite && !emergency) {
-        checkRewritten(previous, regenerated, request);
+    const dropped = previous.slots[regenerated].generation;
+    if (previous.rewrite?.unrewritten.includes(dropped) && request.rewrite?.dropUnrewrittenKey !== true) {
+        throw unrewritten(previous, regenerated, request);
     }
     const exposed = previous.primary;
     const generation = Math.max(...previous.slots.map((slot) => slot.generation)) + 1;
@@ -319,6 +341,11 @@ export function planRotation(previous: Ledger | undefined, request: RotationRequ
             : previous.emergencies,
         compromisedSeen: seen,
     };
+    if (previous.rewrite) {
+        const wrote = new Set([...previous.rewrite.unrewritten, previous.slots[exposed].generation]);
+        wrote.delete(dropped);
+        ledger.rewrite = { ...previous.rewrite, unrewritten: [...wrote] };
+    }
     return {
         kind: emergency ? "emergency" : "forward",
         ledger,
@@ -328,29 +355,51 @@ export function planRotation(previous: Ledger | undefined, request: RotationRequ
 }
 
 /**
- * Refuses a forward move that would drop a key stored data may still need: one that was primary once (an older
- * generation than the primary's; a staged key that never wrote has a newer one) while config does not say that every
- * stored object was rewritten after the current primary took over.
+ * The ledger with a new rewrittenDate counted: a rewrite that finished after the current primary took over moved every
+ * stored object to it, so no other key holds data any more. A value counts once, so one left in config does not vouch
+ * for data written after a later rollback.
  */
-function checkRewritten(previous: Ledger, dropped: number, request: RotationRequest): void {
-    const { rewrittenDate, dropUnrewrittenKey } = request.rewrite ?? {};
+function recordRewrite(previous: Ledger, request: RotationRequest): Ledger {
+    const said = request.rewrite?.rewrittenDate;
+    const state = previous.rewrite ?? (request.rewrite ? inferredRewrite(previous) : undefined);
+    if (!state) {
+        return previous;
+    }
+    if (said === undefined || said === state.recorded) {
+        return previous.rewrite ? previous : { ...previous, rewrite: state };
+    }
+    const when = parseRotationDate(said);
+    if (when === undefined) {
+        throw new RotationError("rotatedDate", `${configKey(request.label, "rewrittenDate")} = ${notADate(said)}`);
+    }
+    if (when < (parseRotationDate(previous.rotatedDate) ?? Number.NaN)) {
+        return previous.rewrite ? previous : { ...previous, rewrite: state };
+    }
+    return { ...previous, rewrite: { unrewritten: [], recorded: said } };
+}
+
+/** For a ledger written without rewrite records: every key older than the primary may have written. */
+function inferredRewrite(ledger: Ledger): RewriteState {
+    const primary = ledger.slots[ledger.primary].generation;
+    const older = ledger.slots.map((slot) => slot.generation).filter((generation) => generation < primary);
+    return { unrewritten: older, recorded: "" };
+}
+
+/** The refusal of a forward move that would drop a key stored data may still need, saying what to do. */
+function unrewritten(previous: Ledger, slot: number, request: RotationRequest): RotationError {
+    const leaving = previous.slots[slot];
     const path = configKey(request.label, "rewrittenDate");
-    const rewritten = rewrittenDate === undefined ? undefined : parseRotationDate(rewrittenDate);
-    if (rewrittenDate !== undefined && rewritten === undefined) {
-        throw new RotationError("rotatedDate", `${path} = ${notADate(rewrittenDate)}`);
-    }
-    const leaving = previous.slots[dropped];
-    const wrote = leaving.generation < previous.slots[previous.primary].generation && !leaving.revokedOn;
-    if (!wrote || dropUnrewrittenKey === true) {
-        return;
-    }
-    if (rewritten !== undefined && rewritten >= (parseRotationDate(previous.rotatedDate) ?? Number.NaN)) {
-        return;
-    }
-    const said = rewrittenDate === undefined ? "is not set" : `= ${JSON.stringify(rewrittenDate)}`;
-    throw new RotationError(
+    const said = request.rewrite?.rewrittenDate;
+    const recorded = previous.rewrite?.recorded;
+    const reason =
+        said === undefined
+            ? `${path} is not set`
+            : said === recorded
+              ? `${path} = ${JSON.stringify(said)} was already counted for an earlier rewrite`
+              : `${path} = ${JSON.stringify(said)} is before ${previous.rotatedDate}, when the key writing now took over`;
+    return new RotationError(
         "rotatedDate",
-        `${request.label} = ${JSON.stringify(request.rotatedDate)} would drop the key of generation ${leaving.generation} (generated for ${leaving.date}), which wrote data until ${previous.rotatedDate}, but ${path} ${said}: rewrite the stored objects with the current key, then set ${path} to ${JSON.stringify(previous.rotatedDate)}; or set ${configKey(request.label, "dropUnrewrittenKey")} = true to drop it anyway, leaving what only it decrypts unreadable`,
+        `${request.label} = ${JSON.stringify(request.rotatedDate)} would drop the key of generation ${leaving.generation} (generated for ${leaving.date}), which holds data no recorded rewrite has moved, and ${reason}: rewrite every stored object with the key writing now, then set ${path} to the date the rewrite finished (${previous.rotatedDate} or later${recorded ? `, not ${recorded} again` : ""}); or set ${configKey(request.label, "dropUnrewrittenKey")} = true to drop the key anyway, leaving what only it decrypts unreadable`,
     );
 }
 

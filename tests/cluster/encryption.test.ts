@@ -135,7 +135,7 @@ describe("EncryptionConfigKeys on a real Kubernetes API server", function () {
         await stack.setConfig("cluster:rotatedDate", { value: D3 });
         await assertFails(
             stack.preview(),
-            /cluster:rotatedDate = "2026-03-01" would drop the key of generation 1 \(generated for 2026-01-01\), which wrote data until 2026-02-01, but cluster:rewrittenDate is not set/,
+            /cluster:rotatedDate = "2026-03-01" would drop the key of generation 1 \(generated for 2026-01-01\), which holds data no recorded rewrite has moved, and cluster:rewrittenDate is not set/,
         );
         states.d3 = await keys(D3, D2);
         assert.ok(!states.d3.config.includes("name: key-1\n"), "key-1 left the file");

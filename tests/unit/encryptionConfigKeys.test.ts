@@ -110,10 +110,13 @@ describe("EncryptionConfigKeys", () => {
         await declare(harness, { rotatedDate: "2026-02-01" });
         await declare(harness, { rotatedDate: "2026-03-01" });
         assert.deepStrictEqual(harness.refusals, [
-            'keyshift:encryption.rotatedDate = "2026-03-01" would drop the key of generation 1 (generated for 2026-01-01), which wrote data until 2026-02-01, but keyshift:encryption.rewrittenDate is not set: rewrite the stored objects with the current key, then set keyshift:encryption.rewrittenDate to "2026-02-01"; or set keyshift:encryption.dropUnrewrittenKey = true to drop it anyway, leaving what only it decrypts unreadable',
+            'keyshift:encryption.rotatedDate = "2026-03-01" would drop the key of generation 1 (generated for 2026-01-01), which holds data no recorded rewrite has moved, and keyshift:encryption.rewrittenDate is not set: rewrite every stored object with the key writing now, then set keyshift:encryption.rewrittenDate to the date the rewrite finished (2026-02-01 or later); or set keyshift:encryption.dropUnrewrittenKey = true to drop the key anyway, leaving what only it decrypts unreadable',
         ]);
         await declare(harness, { rotatedDate: "2026-03-01", rewrittenDate: "2026-01-15" });
-        assert.match(harness.refusals[0] ?? "", /rewrittenDate = "2026-01-15": rewrite the stored objects/);
+        assert.match(
+            harness.refusals[0] ?? "",
+            /and keyshift:encryption.rewrittenDate = "2026-01-15" is before 2026-02-01, when the key writing now took over: rewrite/,
+        );
 
         const rewritten = await declare(harness, { rotatedDate: "2026-03-01", rewrittenDate: "2026-02-01" });
         assert.deepStrictEqual(harness.refusals, []);
@@ -121,6 +124,26 @@ describe("EncryptionConfigKeys", () => {
             readConfig(await valueOf(rewritten.config)).keys.map((key) => key.name),
             ["key-4", "key-2", "key-5"],
         );
+    });
+
+    it("counts a rewrittenDate once: left in config, it does not vouch for what a key wrote after a rollback", async () => {
+        const harness = new Harness();
+        await declare(harness, { rotatedDate: "2026-01-01" });
+        await declare(harness, { rotatedDate: "2026-02-01" });
+        // The rewrite finished on 2026-02-10 with key-2; recorded in the run that also rotates.
+        await declare(harness, { rotatedDate: "2026-03-01", rewrittenDate: "2026-02-10" });
+        await declare(harness, { rotatedDate: "2026-02-01", rewrittenDate: "2026-02-10" });
+        // key-2 writes again after the rollback; going forward drops key-5, which never wrote.
+        await declare(harness, { rotatedDate: "2026-03-01", rewrittenDate: "2026-02-10" });
+        assert.deepStrictEqual(harness.refusals, []);
+        await declare(harness, { rotatedDate: "2026-04-01", rewrittenDate: "2026-02-10" });
+        assert.match(
+            harness.refusals[0] ?? "",
+            /would drop the key of generation 2 .* and keyshift:encryption.rewrittenDate = "2026-02-10" was already counted for an earlier rewrite: .* \(2026-03-01 or later, not 2026-02-10 again\)/,
+        );
+        const next = await declare(harness, { rotatedDate: "2026-04-01", rewrittenDate: "2026-03-02" });
+        assert.deepStrictEqual(harness.refusals, []);
+        assert.strictEqual(await valueOf(next.previous.name), "key-4");
     });
 
     it("drops an unrewritten key when told to, and refuses a rewrittenDate that is not a date at preview", async () => {
@@ -292,9 +315,10 @@ describe("EncryptionConfiguration rules", () => {
 
     it("never drops a key stored data still needs, over long random sequences of bumps, rollbacks and rewrites", () => {
         type Step = "forward" | "rollback" | "rewrite" | "noop";
+        let refused = 0;
         fc.assert(
             fc.property(
-                fc.array(fc.constantFrom<Step>("forward", "forward", "rollback", "rewrite", "noop"), { maxLength: 60 }),
+                fc.array(fc.constantFrom<Step>("forward", "forward", "rollback", "rewrite", "noop"), { maxLength: 59 }),
                 (steps) => {
                     const request = (rotatedDate: string, rewrittenDate?: string): RotationRequest => ({
                         rotatedDate,
@@ -307,6 +331,9 @@ describe("EncryptionConfiguration rules", () => {
                     let today = 0;
                     let ledger: Ledger = planRotation(undefined, request(day(today))).ledger;
                     let rewrittenDate: string | undefined;
+                    let rewrites = 0;
+                    // Whether the last rewrite ran with the key writing now: then a forward move is never refused.
+                    let fresh = false;
                     // The generations whose key encrypts some stored object: at first, what the first primary writes.
                     let holding = new Set([ledger.slots[ledger.primary].generation]);
                     for (const step of steps) {
@@ -314,18 +341,23 @@ describe("EncryptionConfiguration rules", () => {
                         if (step === "forward") date = day((today += 7));
                         if (step === "rollback" && ledger.rollbackDate) date = ledger.rollbackDate;
                         if (step === "rewrite") {
-                            rewrittenDate = ledger.rotatedDate;
+                            // Each rewrite finishes at a new instant of the current rotation's day.
+                            const minute = String(rewrites++).padStart(2, "0");
+                            rewrittenDate = `${ledger.rotatedDate}T00:${minute}:00Z`;
                             holding = new Set([ledger.slots[ledger.primary].generation]);
+                            fresh = true;
                             continue;
                         }
-                        const rewrittenBefore = rewrittenDate === ledger.rotatedDate;
+                        const before = ledger.rotatedDate;
                         try {
                             ledger = planRotation(ledger, request(date, rewrittenDate)).ledger;
                         } catch (error) {
                             assert.ok(error instanceof RotationError);
-                            assert.ok(!rewrittenBefore, "a forward move right after a rewrite is never refused");
+                            assert.ok(!fresh, "a forward move right after a rewrite is never refused");
+                            refused++;
                             continue;
                         }
+                        if (ledger.rotatedDate !== before) fresh = false;
                         holding.add(ledger.slots[ledger.primary].generation);
                         const inFile = new Set(ledger.slots.map((slot) => slot.generation));
                         for (const generation of holding) {
@@ -339,5 +371,6 @@ describe("EncryptionConfiguration rules", () => {
             ),
             { numRuns: 2000 },
         );
+        assert.ok(refused > 100, `the guard refused ${refused} moves: the sequences must reach it`);
     });
 });
