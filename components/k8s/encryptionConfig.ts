@@ -74,7 +74,8 @@ export function keyFromHex(hex: string): string {
 }
 
 const LABEL = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
-const RESOURCE = new RegExp(`^(\\*|${LABEL})\\.?$|^(\\*|${LABEL})\\.(\\*|${LABEL}(\\.${LABEL})*)$`);
+const GROUP = `${LABEL}(\\.${LABEL})*`;
+const RESOURCE = new RegExp(`^(${LABEL}|\\*\\.|\\*\\.\\*|(${LABEL}|\\*)\\.${GROUP})$`);
 
 /**
  * What is wrong with a resources list, or undefined. Entries are `<resource>` or `<resource>.<group>` in lower case,
@@ -90,11 +91,10 @@ export function resourcesProblem(resources: readonly string[]): string | undefin
         if (typeof entry !== "string" || !RESOURCE.test(entry) || entry.length > 253) {
             return `${JSON.stringify(entry)} is not a resource Kubernetes accepts here: use a lower-case plural resource (secrets), resource.group (widgets.example.com), *.group, *. or *.*`;
         }
-        const normal = entry.endsWith(".") && entry !== "*." ? entry.slice(0, -1) : entry;
-        if (seen.has(normal)) {
+        if (seen.has(entry)) {
             return `${JSON.stringify(entry)} is listed twice`;
         }
-        seen.add(normal);
+        seen.add(entry);
     }
     const groupOf = (entry: string) => (entry.includes(".") ? entry.slice(entry.indexOf(".") + 1) : "");
     for (const entry of seen) {
