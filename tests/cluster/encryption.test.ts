@@ -85,7 +85,7 @@ describe("EncryptionConfigKeys on a real Kubernetes API server", function () {
         const line = (await cluster!.metrics())
             .split("\n")
             .find((l) => l.startsWith("apiserver_encryption_config_controller_last_config_info{"));
-        return line ? /hash="([^"]+)"/.exec(line)?.[1] : undefined;
+        return line ? /[{,]hash="([^"]+)"/.exec(line)?.[1] : undefined;
     }
 
     before(async () => {
