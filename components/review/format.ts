@@ -18,6 +18,9 @@ function reviewLines(r: CredentialReview): string[] {
     if (r.trustedBefore) lines.push(`  trusted before: ${r.trustedBefore.join(", ")}`);
     if (r.trustedAfter) lines.push(`  trusted after:  ${r.trustedAfter.join(", ")}`);
     if (r.signs) lines.push(`  signs with: ${r.signs}`);
+    if (r.keysBefore) lines.push(`  keys before: ${r.keysBefore.join(", ")}`);
+    if (r.keysAfter) lines.push(`  keys after:  ${r.keysAfter.join(", ")}`);
+    if (r.writes) lines.push(`  writes with: ${r.writes}`);
     if (r.published.length) lines.push(`  publishes: ${r.published.join("; ")}`);
     if (r.restarted.length) lines.push(`  restarts: ${r.restarted.join("; ")}`);
     for (const finding of r.unsafe) lines.push(`  UNSAFE: ${finding}`);

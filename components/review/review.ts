@@ -51,6 +51,10 @@ export interface CredentialReview {
     trustedBefore?: string[];
     trustedAfter?: string[];
     signs?: string;
+    /** Encryption keys: key names in the file before and after (the writer first), and the key that writes after. */
+    keysBefore?: string[];
+    keysAfter?: string[];
+    writes?: string;
     /** Published objects and workloads this credential's move changes, as "op type name". */
     published: string[];
     restarted: string[];
@@ -175,6 +179,7 @@ function reviewCredential(
     if (before) {
         checkWriteOnly(review, steps, before, after);
         if (credential.kind === "signer") describeTrust(review, credential, steps, before, after);
+        if (credential.kind === "encryption") describeKeys(review, before, after);
     }
     const limit = options.maxAge?.[credential.kind];
     const date = parseRotationDate(review.dateAfter);
@@ -214,6 +219,23 @@ function checkWriteOnly(review: CredentialReview, steps: PreviewStep[], before: 
                     : `${nameOf(step.urn)}: ${field} changes but the password in use does not`,
             );
         }
+    }
+}
+
+/** Encryption keys: the file's keys before and after by name, the writer, and any key dropped with unrewritten data. */
+function describeKeys(review: CredentialReview, before: Ledger, after: Ledger): void {
+    const names = (ledger: Ledger) => trustedSlotOrder(ledger).map((slot) => `key-${ledger.slots[slot].generation}`);
+    review.keysBefore = names(before);
+    review.keysAfter = names(after);
+    review.writes = review.keysAfter[0];
+    // A rewrite recorded in this run moved every object to the key writing until now.
+    if (after.rewrite?.recorded !== before.rewrite?.recorded) return;
+    const kept = new Set(after.slots.map((slot) => slot.generation));
+    for (const generation of before.rewrite?.unrewritten ?? []) {
+        if (!kept.has(generation))
+            review.unsafe.push(
+                `drops key-${generation}, which holds data no recorded rewrite has moved: what only it decrypts becomes unreadable`,
+            );
     }
 }
 

@@ -406,3 +406,72 @@ describe("the policy pack's checks", () => {
         assert.strictEqual(check({ password: "90d" }), undefined);
     });
 });
+
+describe("keyshift review of encryption keys", () => {
+    const component = urn(["keyshift:k8s:EncryptionConfigKeys"], "etcd");
+    const ledgerUrn = urn(["keyshift:k8s:EncryptionConfigKeys", LEDGER], "etcd-ledger");
+    const slotUrn = (i: number) =>
+        urn(["keyshift:k8s:EncryptionConfigKeys", "random:index/randomPassword:RandomPassword"], `etcd-slot${i}`);
+    const ask = (rotatedDate: string, rewrite: { rewrittenDate?: string; dropUnrewrittenKey?: boolean } = {}) => ({
+        rotatedDate,
+        label: "keyshift:encryption.rotatedDate",
+        slotCount: 3,
+        staged: 1 as const,
+        minRotationInterval: "7d",
+        settings: { provider: "secretbox" },
+        rewrite,
+    });
+    const preview = (before: Ledger, after: Ledger, regenerated: number): PreviewStep[] => [
+        { op: "same", urn: component, newState: { urn: component, type: "keyshift:k8s:EncryptionConfigKeys" } },
+        {
+            op: "update",
+            urn: ledgerUrn,
+            oldState: { urn: ledgerUrn, type: LEDGER, parent: component, inputs: { request: {}, ledger: before } },
+            newState: { urn: ledgerUrn, type: LEDGER, parent: component, inputs: { request: {}, ledger: after } },
+        },
+        {
+            op: "replace",
+            urn: slotUrn(regenerated),
+            oldState: {
+                urn: slotUrn(regenerated),
+                type: "random:index/randomPassword:RandomPassword",
+                parent: component,
+            },
+            newState: {
+                urn: slotUrn(regenerated),
+                type: "random:index/randomPassword:RandomPassword",
+                parent: component,
+            },
+        },
+    ];
+    const d1 = planRotation(undefined, ask("2026-01-01")).ledger;
+    const d2 = planRotation(d1, ask("2026-02-01")).ledger;
+
+    it("names the file's keys before and after and the key that writes", () => {
+        const review = reviewPreview({ steps: preview(d1, d2, 2) });
+        const [etcd] = review.credentials;
+        assert.deepStrictEqual(
+            [etcd.kind, etcd.move, etcd.keysBefore, etcd.keysAfter, etcd.writes, etcd.unsafe, review.safe],
+            [
+                "encryption",
+                "routine rotation",
+                ["key-1", "key-3", "key-2"],
+                ["key-2", "key-1", "key-4"],
+                "key-2",
+                [],
+                true,
+            ],
+        );
+    });
+
+    it("flags a key dropped while it holds unrewritten data, and not once a rewrite is recorded", () => {
+        const dropped = planRotation(d2, ask("2026-03-01", { dropUnrewrittenKey: true })).ledger;
+        const review = reviewPreview({ steps: preview(d2, dropped, 0) });
+        assert.strictEqual(review.safe, false);
+        assert.deepStrictEqual(review.credentials[0].unsafe, [
+            "drops key-1, which holds data no recorded rewrite has moved: what only it decrypts becomes unreadable",
+        ]);
+        const rewritten = planRotation(d2, ask("2026-03-01", { rewrittenDate: "2026-02-05" })).ledger;
+        assert.deepStrictEqual(reviewPreview({ steps: preview(d2, rewritten, 0) }).credentials[0].unsafe, []);
+    });
+});
