@@ -84,7 +84,7 @@ describe(`keyshift installed from its packed tarball into fresh programs (Node.j
         const manifest = JSON.parse(
             execFileSync("tar", ["xzfO", tarball, "package/package.json"], { encoding: "utf8" }),
         );
-        assert.deepStrictEqual(Object.keys(manifest.dependencies), ["jose"], "no ts-node at run time");
+        assert.deepStrictEqual(Object.keys(manifest.dependencies).sort(), ["jose", "yaml"], "no ts-node at run time");
         assert.ok(Object.keys(manifest.peerDependencies).every((name) => name.startsWith("@pulumi/")));
     });
 
