@@ -34,6 +34,18 @@ export type { EncryptionConfigKeysArgs, EncryptionKeySlot } from "./k8s/encrypti
 export { ENCRYPTION_PROVIDERS, configHash, renderEncryptionConfig } from "./k8s/encryptionConfig";
 export type { EncryptionConfigSpec, EncryptionProvider } from "./k8s/encryptionConfig";
 
+// Certificate authorities and TLS Secrets.
+export { CertificateAuthorityKeyset } from "./ca/certificateAuthorityKeyset";
+export type {
+    CaSlot,
+    CertificateAuthorityKeysetArgs,
+    CertificateSubject,
+    LeafCertificateArgs,
+} from "./ca/certificateAuthorityKeyset";
+export { TlsCertificateSecret } from "./ca/tlsCertificateSecret";
+export type { CertificateSlot, TlsCertificateSecretArgs } from "./ca/tlsCertificateSecret";
+export type { CertificateFacts } from "./ca/x509";
+
 // AWS.
 export { OidcIssuer, discoveryDocument } from "./aws/oidcIssuer";
 export type { OidcIssuerArgs } from "./aws/oidcIssuer";

@@ -18,6 +18,15 @@ const TLS_ARGS: Record<KeyAlgorithm, { algorithm: string; rsaBits?: number; ecds
 
 export const KEY_ALGORITHMS = Object.keys(TLS_ARGS) as KeyAlgorithm[];
 
+/** A tls.PrivateKey's arguments for the algorithm `read` gives: a slot's recorded one, never config's. */
+export function tlsKeyArgs(read: <U>(pick: (algorithm: KeyAlgorithm) => U) => pulumi.Input<U>): tls.PrivateKeyArgs {
+    return {
+        algorithm: read((algorithm) => TLS_ARGS[algorithm].algorithm),
+        rsaBits: read((algorithm) => TLS_ARGS[algorithm].rsaBits),
+        ecdsaCurve: read((algorithm) => TLS_ARGS[algorithm].ecdsaCurve),
+    };
+}
+
 /** Arguments of a RotatingKeyPair. */
 export interface RotatingKeyPairArgs extends RotationArgs {
     /**
@@ -90,23 +99,15 @@ export class RotatingKeyPair extends pulumi.ComponentResource {
 
         const keys = this.ring.slots.map((slot) => {
             // The slot's recorded algorithm, not config's: a settings change alone must not regenerate a key.
-            const arg = <U>(pick: (args: (typeof TLS_ARGS)[KeyAlgorithm]) => U) =>
-                this.ring.settingInput<KeySettings, U>(slot, (settings) => pick(TLS_ARGS[settings.algorithm]));
-            return new tls.PrivateKey(
-                `${name}-slot${slot}`,
-                {
-                    algorithm: arg((a) => a.algorithm),
-                    rsaBits: arg((a) => a.rsaBits),
-                    ecdsaCurve: arg((a) => a.ecdsaCurve),
-                },
-                {
-                    parent: this,
-                    // The slot's generation, not its date, drives replacement: after a rollback a date can come back.
-                    replacementTrigger: this.ring.slotInput(slot, (record) => record.generation),
-                    dependsOn: this.ring.resource,
-                    additionalSecretOutputs: ["privateKeyPem", "privateKeyPemPkcs8", "privateKeyOpenssh"],
-                },
-            );
+            const read = <U>(pick: (algorithm: KeyAlgorithm) => U) =>
+                this.ring.settingInput<KeySettings, U>(slot, (settings) => pick(settings.algorithm));
+            return new tls.PrivateKey(`${name}-slot${slot}`, tlsKeyArgs(read), {
+                parent: this,
+                // The slot's generation, not its date, drives replacement: after a rollback a date can come back.
+                replacementTrigger: this.ring.slotInput(slot, (record) => record.generation),
+                dependsOn: this.ring.resource,
+                additionalSecretOutputs: ["privateKeyPem", "privateKeyPemPkcs8", "privateKeyOpenssh"],
+            });
         });
         this.slots = keys.map((key, slot) => {
             const built: KeySlot = lazy<KeySlot>({

@@ -9,7 +9,15 @@ import { Ledger } from "../ring/ring";
 export const LEDGER_TYPE = "pulumi-nodejs:dynamic/keyshift:SlotLedger";
 
 /** The kinds `--max-age` takes, and the component types of each. */
-export type CredentialKind = "signer" | "password" | "token" | "encryption";
+export type CredentialKind = "signer" | "password" | "token" | "encryption" | "ca" | "certificate";
+export const CREDENTIAL_KINDS: readonly CredentialKind[] = [
+    "signer",
+    "password",
+    "token",
+    "encryption",
+    "ca",
+    "certificate",
+];
 const KINDS: Record<string, CredentialKind> = {
     "keyshift:ring:RotatingKeyPair": "signer",
     "keyshift:k8s:ServiceAccountSigningKeys": "signer",
@@ -18,10 +26,13 @@ const KINDS: Record<string, CredentialKind> = {
     "keyshift:k8s:ServiceAccountToken": "token",
     "keyshift:aws:ElasticacheAuthToken": "token",
     "keyshift:k8s:EncryptionConfigKeys": "encryption",
+    "keyshift:ca:CertificateAuthorityKeyset": "ca",
+    "keyshift:ca:TlsCertificateSecret": "certificate",
 };
 
 /** Whether a kind's ring has a staged next slot. */
-export const stagedOf = (kind: CredentialKind): 0 | 1 => (kind === "signer" || kind === "encryption" ? 1 : 0);
+export const stagedOf = (kind: CredentialKind): 0 | 1 =>
+    kind === "signer" || kind === "encryption" || kind === "ca" ? 1 : 0;
 
 /** A resource as Pulumi's documents give it (apitype ResourceV3); only the fields keyshift reads. */
 export interface ResourceState {
@@ -113,7 +124,8 @@ export function belongsTo(urn: string, credential: Credential): boolean {
 /** The slot index of a ring's slot resource (`<ring>-slot<i>`, a child of the ring), or undefined. */
 export function slotIndex(state: ResourceState, credential: Credential): number | undefined {
     if (state.parent !== credential.ringUrn) return undefined;
-    const match = /-slot(\d+)$/.exec(nameOf(state.urn));
+    // A slot's key is `<ring>-slot<N>`; a certificate issued for that key is `<ring>-slot<N>-cert`.
+    const match = /-slot(\d+)(-cert)?$/.exec(nameOf(state.urn));
     return match ? Number(match[1]) : undefined;
 }
 
@@ -146,9 +158,9 @@ export function parseMaxAge(text: string): Partial<Record<CredentialKind, number
     for (const part of text.split(",").filter(Boolean)) {
         const [kind, age] = part.split("=");
         const ms = parseInterval(age);
-        if (!["signer", "password", "token", "encryption"].includes(kind) || ms === undefined) {
+        if (!CREDENTIAL_KINDS.includes(kind as CredentialKind) || ms === undefined) {
             throw new Error(
-                `--max-age: ${JSON.stringify(part)} is not kind=duration (kinds signer, password, token, encryption; durations such as 90d)`,
+                `--max-age: ${JSON.stringify(part)} is not kind=duration (kinds ${CREDENTIAL_KINDS.join(", ")}; durations such as 90d)`,
             );
         }
         limits[kind as CredentialKind] = ms;

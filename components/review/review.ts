@@ -159,8 +159,13 @@ function reviewCredential(
                     review.unsafe.push(`deletes slot ${slot} outside an emergency rotation`);
                 continue;
             }
-            review.regenerated.push({ slot, role: roleOf(slot) });
             const moved = before && before.slots[slot]?.generation !== after.slots[slot]?.generation;
+            if (!moved && nameOf(step.urn).endsWith("-cert")) {
+                // The slot's key stays; its certificate is issued again because the CA that signs it changed.
+                review.published.push(`re-issue ${typeOf(step)} ${nameOf(step.urn)} (its signing CA changed)`);
+                continue;
+            }
+            if (!review.regenerated.some((r) => r.slot === slot)) review.regenerated.push({ slot, role: roleOf(slot) });
             if (!moved) review.unsafe.push(`regenerates slot ${slot} without a ledger move`);
         } else if (slot === undefined && REPLACING.has(step.op) && step.urn !== credential.ledgerUrn) {
             if (step.op !== "delete-replaced" && step.op !== "create-replacement")

@@ -30,11 +30,13 @@ export function lazy<T extends object>(build: { [K in keyof T]: () => T[K] }): T
 }
 
 /** The kinds of credential keyshift rotates. Each kind has one ring shape and one default interval. */
-export type CredentialKind = "signer" | "password" | "token" | "encryption";
+export type CredentialKind = "signer" | "password" | "token" | "encryption" | "ca" | "certificate";
 
 const SHAPES: Record<CredentialKind, RingShape> = {
     signer: { slotCount: 3, staged: 1 },
     encryption: { slotCount: 3, staged: 1 },
+    ca: { slotCount: 3, staged: 1 },
+    certificate: { slotCount: 2, staged: 0 },
     password: { slotCount: 2, staged: 0 },
     token: { slotCount: 2, staged: 0 },
 };
@@ -52,6 +54,10 @@ export const DEFAULT_MIN_ROTATION_INTERVAL: Readonly<Record<CredentialKind, stri
     // Before the key that leaves at the next bump may go, every stored object must be rewritten with the new primary:
     // a week leaves time to load the new file on every API server and run the rewrite.
     encryption: "7d",
+    // A staged CA must reach every client's trust bundle (kubeconfigs, nodes, ingress) before it signs: kOps rolls
+    // every node between its phases.
+    ca: "7d",
+    certificate: "1d",
 };
 
 /** The arguments every rotating component shares. */

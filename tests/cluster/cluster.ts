@@ -52,6 +52,12 @@ export interface SignerFiles {
     trustedPublicKeys: string[];
 }
 
+/** Certificates for the API server from keyshift: a client-CA bundle, and a serving pair with what verifies it. */
+export interface TlsFiles {
+    clientCaBundle?: string;
+    serving?: { certPem: string; keyPem: string; caPem: string };
+}
+
 export interface HttpResult {
     status: number;
     body: any;
@@ -60,6 +66,8 @@ export interface HttpResult {
 export class TestCluster {
     readonly dir = mkdtempSync(path.join(tmpdir(), "keyshift-kube-"));
     readonly caPem: string;
+    /** What verifies the API server's serving certificate: the test CA, or the bundle given with keyshift's. */
+    serverCaPem: string;
     server = "";
     private etcd?: ChildProcess;
     private apiserver?: ChildProcess;
@@ -125,6 +133,7 @@ export class TestCluster {
             "serving.crt",
         );
         this.caPem = execFileSync("cat", [path.join(this.dir, "ca.crt")], { encoding: "utf8" });
+        this.serverCaPem = this.caPem;
         writeFileSync(path.join(this.dir, "tokens.csv"), `${ADMIN_TOKEN},admin,admin-uid,"system:masters"\n`);
     }
 
@@ -134,9 +143,10 @@ export class TestCluster {
      */
     static async start(
         signer: SignerFiles,
-        options: { tokenController?: boolean; encryptionConfig?: string } = {},
+        options: { tokenController?: boolean; encryptionConfig?: string } & TlsFiles = {},
     ): Promise<TestCluster> {
         const cluster = new TestCluster(kubeBinaries(), options.tokenController ?? false, options.encryptionConfig);
+        cluster.useTls(options);
         try {
             cluster.ports = { etcdClient: await freePort(), etcdPeer: await freePort(), api: await freePort() };
             cluster.server = `https://127.0.0.1:${cluster.ports.api}`;
@@ -155,7 +165,7 @@ export class TestCluster {
     }
 
     get caData(): string {
-        return Buffer.from(this.caPem).toString("base64");
+        return Buffer.from(this.serverCaPem).toString("base64");
     }
 
     /** A kubeconfig with the admin token, for the Pulumi Kubernetes provider. */
@@ -247,7 +257,7 @@ export class TestCluster {
             `--secure-port=${this.ports.api}`,
             "--tls-cert-file=serving.crt",
             "--tls-private-key-file=serving.key",
-            "--client-ca-file=ca.crt",
+            `--client-ca-file=${existsSync(path.join(this.dir, "client-ca.crt")) ? "client-ca.crt" : "ca.crt"}`,
             "--service-cluster-ip-range=10.0.0.0/24",
             "--endpoint-reconciler-type=none",
             `--service-account-issuer=${this.issuer}`,
@@ -284,10 +294,37 @@ export class TestCluster {
      * Restarts the API server (and token controller) with a new signer, and a new encryption config when given; etcd
      * and its data stay.
      */
-    async restart(signer: SignerFiles, options: { encryptionConfig?: string } = {}): Promise<void> {
+    async restart(signer: SignerFiles, options: { encryptionConfig?: string } & TlsFiles = {}): Promise<void> {
         await Promise.all([stopProcess(this.controllerManager), stopProcess(this.apiserver)]);
         this.encryptionConfig = options.encryptionConfig ?? this.encryptionConfig;
+        this.useTls(options);
         await this.startControlPlane(signer);
+    }
+
+    /**
+     * Uses keyshift's certificates where given: the bundle the API server trusts client certificates from, and its own
+     * serving certificate and key with the bundle that verifies them. The test CA stays for whatever is not given.
+     */
+    private useTls(files: TlsFiles): void {
+        if (files.clientCaBundle !== undefined)
+            writeFileSync(path.join(this.dir, "client-ca.crt"), files.clientCaBundle);
+        if (files.serving) {
+            writeFileSync(path.join(this.dir, "serving.crt"), files.serving.certPem);
+            writeFileSync(path.join(this.dir, "serving.key"), files.serving.keyPem, { mode: 0o600 });
+            this.serverCaPem = files.serving.caPem;
+        }
+    }
+
+    /** An HTTPS request authenticated by a client certificate alone; `ca` verifies the server (default: as set up). */
+    requestWithCertificate(
+        certPem: string,
+        keyPem: string,
+        method: string,
+        urlPath: string,
+        body?: unknown,
+        ca = this.serverCaPem,
+    ): Promise<HttpResult> {
+        return this.send(method, urlPath, body, { cert: certPem, key: keyPem, ca });
     }
 
     /**
@@ -321,15 +358,29 @@ export class TestCluster {
 
     /** An HTTPS request to the API server, as admin unless another bearer token is given. */
     request(method: string, urlPath: string, body?: unknown, token: string | null = ADMIN_TOKEN): Promise<HttpResult> {
+        return this.send(method, urlPath, body, {
+            ca: this.serverCaPem,
+            headers: token ? { Authorization: `Bearer ${token}` } : {},
+        });
+    }
+
+    private send(
+        method: string,
+        urlPath: string,
+        body: unknown,
+        options: { ca: string; cert?: string; key?: string; headers?: Record<string, string> },
+    ): Promise<HttpResult> {
         return new Promise((resolve, reject) => {
             const payload = body === undefined ? undefined : JSON.stringify(body);
             const req = https.request(
                 `${this.server}${urlPath}`,
                 {
                     method,
-                    ca: this.caPem,
+                    ca: options.ca,
+                    cert: options.cert,
+                    key: options.key,
                     headers: {
-                        ...(token ? { Authorization: `Bearer ${token}` } : {}),
+                        ...options.headers,
                         ...(payload ? { "Content-Type": "application/json" } : {}),
                     },
                     timeout: 10_000,

@@ -4,7 +4,11 @@
 // replacement trigger would. Runs are simulated by constructing components again against the same Harness.
 
 import * as pulumi from "@pulumi/pulumi";
-import { generateKeyPairSync, randomBytes } from "crypto";
+import { execFileSync } from "child_process";
+import { X509Certificate, createHash, generateKeyPairSync, randomBytes } from "crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import * as path from "path";
 import * as ledgerProvider from "../../components/ring/ledgerProvider";
 import { registerSecrets } from "../redact";
 
@@ -76,6 +80,89 @@ function keyPairFor(inputs: Record<string, any>): { privateKeyPem: string; publi
         return pemKeyPair(inputs.ecdsaCurve === "P384" ? "P-384" : "P-256");
     }
     return pemKeyPair("RSA", inputs.rsaBits ?? 2048);
+}
+
+/**
+ * What the tls provider's certificate resources produce, made by openssl from their inputs: a self-signed
+ * certificate, a certificate request, or a certificate signed by a CA. Real certificates, so tests can verify chains.
+ */
+function certificateFor(type: string, inputs: Record<string, any>): Record<string, any> {
+    const dir = mkdtempSync(path.join(tmpdir(), "keyshift-cert-"));
+    const file = (name: string, text: string) => (writeFileSync(path.join(dir, name), text), name);
+    const openssl = (...args: string[]) =>
+        execFileSync("openssl", args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+    const subject = `/CN=${inputs.subject?.commonName ?? "keyshift"}${inputs.subject?.organization ? `/O=${inputs.subject.organization}` : ""}`;
+    const days = String(Math.max(1, Math.ceil((inputs.validityPeriodHours ?? 24) / 24)));
+    const san = (inputs.dnsNames ?? []).length
+        ? ["-addext", `subjectAltName=${inputs.dnsNames.map((n: string) => `DNS:${n}`).join(",")}`]
+        : [];
+    try {
+        if (type === "tls:index/certRequest:CertRequest") {
+            openssl(
+                "req",
+                "-new",
+                "-key",
+                file("key.pem", inputs.privateKeyPem),
+                "-subj",
+                subject,
+                ...san,
+                "-out",
+                "req.pem",
+            );
+            return { certRequestPem: readFileSync(path.join(dir, "req.pem"), "utf8") };
+        }
+        if (type === "tls:index/selfSignedCert:SelfSignedCert") {
+            const ca = inputs.isCaCertificate
+                ? [
+                      "-addext",
+                      "basicConstraints=critical,CA:TRUE",
+                      "-addext",
+                      "keyUsage=critical,keyCertSign,cRLSign,digitalSignature",
+                  ]
+                : [];
+            openssl(
+                "req",
+                "-x509",
+                "-key",
+                file("key.pem", inputs.privateKeyPem),
+                "-subj",
+                subject,
+                "-days",
+                days,
+                ...ca,
+                ...san,
+                "-out",
+                "cert.pem",
+            );
+        } else {
+            openssl(
+                "x509",
+                "-req",
+                "-in",
+                file("req.pem", inputs.certRequestPem),
+                "-CA",
+                file("ca.pem", inputs.caCertPem),
+                "-CAkey",
+                file("ca.key", inputs.caPrivateKeyPem),
+                "-CAcreateserial",
+                "-days",
+                days,
+                "-copy_extensions",
+                "copy",
+                "-out",
+                "cert.pem",
+            );
+        }
+        const certPem = readFileSync(path.join(dir, "cert.pem"), "utf8");
+        const cert = new X509Certificate(certPem);
+        return {
+            certPem,
+            validityStartTime: new Date(cert.validFrom).toISOString(),
+            validityEndTime: new Date(cert.validTo).toISOString(),
+        };
+    } finally {
+        rmSync(dir, { recursive: true, force: true });
+    }
 }
 
 function passwordFor(inputs: Record<string, any>): string {
@@ -200,6 +287,14 @@ export class Harness implements pulumi.runtime.Mocks {
             case "tls:index/privateKey:PrivateKey": {
                 const pair = this.remember(args.name, () => keyPairFor(inputs));
                 return { id: `${args.name}-id`, state: { ...inputs, ...pair } };
+            }
+            case "tls:index/selfSignedCert:SelfSignedCert":
+            case "tls:index/certRequest:CertRequest":
+            case "tls:index/locallySignedCert:LocallySignedCert": {
+                // The engine replaces a certificate when its inputs change; the same inputs keep the same certificate.
+                const key = `${args.name}#${createHash("sha256").update(JSON.stringify(inputs)).digest("hex")}`;
+                if (!this.material.has(key)) this.material.set(key, certificateFor(args.type, inputs));
+                return { id: `${args.name}-id`, state: { ...inputs, ...this.material.get(key)! } };
             }
             case "random:index/randomPassword:RandomPassword": {
                 const value = this.remember(args.name, () => ({ result: passwordFor(inputs) }));

@@ -1,0 +1,249 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as tls from "@pulumi/tls";
+import { KEY_ALGORITHMS, KeyAlgorithm, tlsKeyArgs } from "../keys/rotatingKeyPair";
+import { parseInterval } from "../ring/dates";
+import { Ledger, configKey } from "../ring/ring";
+import { DEFAULT_MIN_ROTATION_INTERVAL, Ring, RotationArgs, lazy } from "../ring/slots";
+import { argError } from "../validation";
+import { CertificateFacts, certificateFacts, expiresTooSoon } from "./x509";
+
+/** The subject of a CA certificate. */
+export interface CertificateSubject {
+    commonName?: string;
+    organization?: string;
+    organizationalUnit?: string;
+    country?: string;
+}
+
+/**
+ * Arguments of a CertificateAuthorityKeyset. `subject`, `validityPeriodHours` and `algorithm` shape the certificates
+ * generated from now on: a change regenerates nothing, and the next rotation's new CA has them (a warning says so).
+ */
+export interface CertificateAuthorityKeysetArgs extends RotationArgs {
+    /** The CA certificates' subject. Default `{ commonName: <name> }`. */
+    subject?: CertificateSubject;
+    /**
+     * How long each CA certificate is valid, in hours from its creation. Default 87600 (ten years, as kOps issues its
+     * CAs). A rotation is refused at preview while a certificate that stays trusted would expire before the next
+     * allowed rotation (`rotatedDate` + `minRotationInterval`).
+     */
+    validityPeriodHours?: number;
+    /** The CA keys' algorithm: `RSA-2048` (default), `RSA-3072`, `RSA-4096`, `ECDSA-P256`, `ECDSA-P384`. */
+    algorithm?: KeyAlgorithm;
+}
+
+/** One slot's CA, or the CA holding a role. */
+export interface CaSlot {
+    /** The self-signed CA certificate, PEM; "" for a role no slot holds. */
+    certPem: pulumi.Output<string>;
+    /** The CA's private key, PEM; always a secret. */
+    privateKeyPem: pulumi.Output<string>;
+    /** Serial, subject key id and validity of the certificate. */
+    facts: pulumi.Output<CertificateFacts | undefined>;
+    /** The config date the CA was generated for. */
+    rotatedDate: pulumi.Output<string>;
+    /** A new number every time the slot's CA is regenerated. */
+    generation: pulumi.Output<number>;
+}
+
+/** Arguments of `issueCertificate`: a leaf for a key the caller holds. */
+export interface LeafCertificateArgs {
+    /** The leaf's PEM private key (a `tls.PrivateKey`'s `privateKeyPem`); its public key is certified. */
+    privateKeyPem: pulumi.Input<string>;
+    subject: tls.types.input.CertRequestSubject;
+    dnsNames?: pulumi.Input<pulumi.Input<string>[]>;
+    ipAddresses?: pulumi.Input<pulumi.Input<string>[]>;
+    /** Default 8760 (a year). */
+    validityPeriodHours?: pulumi.Input<number>;
+    /** Default `["digital_signature", "key_encipherment", "server_auth", "client_auth"]`. */
+    allowedUses?: string[];
+}
+
+const CA_USES = ["cert_signing", "crl_signing", "digital_signature"];
+const LEAF_USES = ["digital_signature", "key_encipherment", "server_auth", "client_auth"];
+
+/**
+ * A certificate authority as a ring of three self-signed CAs: previous, primary (signs) and a staged next, which is in
+ * the trust bundle a full rotation before it signs. One date bump is kOps' "create a secondary and promote it" step;
+ * the CA that leaves the bundle at the following bump is kOps' "distrust".
+ */
+export class CertificateAuthorityKeyset extends pulumi.ComponentResource {
+    /** The ring's bookkeeping (dates, generations, settings); never key material. */
+    public readonly ledger: pulumi.Output<Ledger>;
+    public readonly slots: CaSlot[];
+    /** The CA that signs. */
+    public readonly primary: CaSlot;
+    /** The CA that signed before the last rotation: trusted until the next one. */
+    public readonly previous: CaSlot;
+    /** The staged CA: trusted now, signs after the next rotation. */
+    public readonly next: CaSlot;
+    /** Every trusted CA certificate, PEM, oldest generation first: `--client-ca-file`, a kubeconfig's CA data. */
+    public readonly trustBundle: pulumi.Output<string>;
+    /** The trust bundle base64-encoded, as a kubeconfig's `certificate-authority-data` takes it. */
+    public readonly kubeconfigCaData: pulumi.Output<string>;
+    private readonly signingGeneration: pulumi.Output<number>;
+
+    constructor(name: string, args: CertificateAuthorityKeysetArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("keyshift:ca:CertificateAuthorityKeyset", name, {}, opts);
+        const configPath = args.configPath ?? name;
+        const algorithm = args.algorithm ?? "RSA-2048";
+        if (!KEY_ALGORITHMS.includes(algorithm)) {
+            argError(
+                configKey(configPath, "algorithm"),
+                `${JSON.stringify(algorithm)} is not supported: use one of ${KEY_ALGORITHMS.join(", ")}`,
+            );
+        }
+        const validityPeriodHours = args.validityPeriodHours ?? 87600;
+        if (!Number.isInteger(validityPeriodHours) || validityPeriodHours < 1) {
+            argError(
+                configKey(configPath, "validityPeriodHours"),
+                `${JSON.stringify(validityPeriodHours)} is not a whole number of hours of at least 1`,
+            );
+        }
+        const subject = args.subject ?? { commonName: name };
+        const settings = Object.fromEntries(
+            Object.entries({ algorithm, validityPeriodHours, ...subject }).filter(([, value]) => value !== undefined),
+        ) as Record<string, string | number>;
+        const ring = new Ring(this, name, args, "ca", settings);
+        this.ledger = ring.ledger;
+
+        const certs = ring.slots.map((slot) => {
+            const setting = <U>(pick: (recorded: Record<string, string | number>) => U) =>
+                ring.settingInput(slot, pick);
+            const key = new tls.PrivateKey(
+                `${name}-slot${slot}`,
+                tlsKeyArgs((pick) => setting((recorded) => pick(recorded.algorithm as KeyAlgorithm))),
+                {
+                    parent: this,
+                    replacementTrigger: ring.slotInput(slot, (record) => record.generation),
+                    dependsOn: ring.resource,
+                    additionalSecretOutputs: ["privateKeyPem", "privateKeyPemPkcs8", "privateKeyOpenssh"],
+                },
+            );
+            const cert = new tls.SelfSignedCert(
+                `${name}-slot${slot}-cert`,
+                {
+                    privateKeyPem: key.privateKeyPem,
+                    isCaCertificate: true,
+                    setSubjectKeyId: true,
+                    allowedUses: CA_USES,
+                    validityPeriodHours: setting((recorded) => Number(recorded.validityPeriodHours)),
+                    subject: {
+                        commonName: setting((recorded) => recorded.commonName as string | undefined),
+                        organization: setting((recorded) => recorded.organization as string | undefined),
+                        organizationalUnit: setting((recorded) => recorded.organizationalUnit as string | undefined),
+                        country: setting((recorded) => recorded.country as string | undefined),
+                    },
+                },
+                { parent: this, replacementTrigger: ring.slotInput(slot, (record) => record.generation) },
+            );
+            return { key, cert };
+        });
+        this.slots = certs.map(({ key, cert }, slot) =>
+            lazy<CaSlot>({
+                certPem: () => cert.certPem,
+                privateKeyPem: () => pulumi.secret(key.privateKeyPem),
+                facts: () => cert.certPem.apply(certificateFacts),
+                rotatedDate: () => ring.date(slot),
+                generation: () => ring.generation(slot),
+            }),
+        );
+        const role = (which: "primary" | "previous" | "next") =>
+            lazy<CaSlot>({
+                certPem: () =>
+                    ring.pick(
+                        which,
+                        this.slots.map((slot) => slot.certPem),
+                        "",
+                    ),
+                privateKeyPem: () =>
+                    pulumi.secret(
+                        ring.pick(
+                            which,
+                            this.slots.map((slot) => slot.privateKeyPem),
+                            "",
+                        ),
+                    ),
+                facts: () =>
+                    ring.pick(
+                        which,
+                        this.slots.map((slot) => slot.facts),
+                        undefined,
+                    ),
+                rotatedDate: () =>
+                    ring.pick(
+                        which,
+                        this.slots.map((slot) => slot.rotatedDate),
+                        "",
+                    ),
+                generation: () =>
+                    ring.pick(
+                        which,
+                        this.slots.map((slot) => slot.generation),
+                        0,
+                    ),
+            });
+        this.primary = role("primary");
+        this.previous = role("previous");
+        this.next = role("next");
+        this.signingGeneration = this.primary.generation;
+
+        // Oldest generation first, so a bundle reads as the CA's history; revoked CAs left out.
+        const trusted = ring.trusted(
+            ring.slots.map((slot) => pulumi.all([this.slots[slot].generation, certs[slot].cert.certPem])),
+        );
+        this.trustBundle = trusted.apply((pairs) =>
+            [...pairs]
+                .sort(([a], [b]) => a - b)
+                .map(([, pem]) => pem.trimEnd() + "\n")
+                .join(""),
+        );
+        this.kubeconfigCaData = this.trustBundle.apply((bundle) => Buffer.from(bundle).toString("base64"));
+
+        const interval = parseInterval(
+            typeof args.minRotationInterval === "string" ? args.minRotationInterval : DEFAULT_MIN_ROTATION_INTERVAL.ca,
+        );
+        // Checked per slot: in a preview of a rotation the new CA is unknown, but the ones that stay are known.
+        const validity = certs.map(({ cert }, slot) =>
+            pulumi.all([ring.ledger, cert.validityEndTime]).apply(([ledger, end]) => {
+                const problem = expiresTooSoon(ledger, slot, end, interval ?? 0, ring.key("rotatedDate"));
+                if (problem) throw new pulumi.ResourceError(problem, this);
+            }),
+        );
+        this.registerOutputs({ validity: pulumi.all(validity).apply(() => undefined) });
+    }
+
+    /**
+     * A leaf certificate signed by the CA that signs now. It is re-issued when the signing CA changes (a rotation or a
+     * rollback), never because a date string changed: its replacement trigger is the signing slot's generation.
+     */
+    issueCertificate(
+        name: string,
+        args: LeafCertificateArgs,
+        opts?: pulumi.CustomResourceOptions,
+    ): tls.LocallySignedCert {
+        const request = new tls.CertRequest(
+            `${name}-csr`,
+            {
+                privateKeyPem: args.privateKeyPem,
+                subject: args.subject,
+                dnsNames: args.dnsNames,
+                ipAddresses: args.ipAddresses,
+            },
+            // The request follows the key; only the certificate follows the signing CA.
+            { parent: this, ...opts, replacementTrigger: undefined },
+        );
+        return new tls.LocallySignedCert(
+            name,
+            {
+                certRequestPem: request.certRequestPem,
+                caPrivateKeyPem: this.primary.privateKeyPem,
+                caCertPem: this.primary.certPem,
+                validityPeriodHours: args.validityPeriodHours ?? 8760,
+                allowedUses: args.allowedUses ?? LEAF_USES,
+                setSubjectKeyId: true,
+            },
+            { parent: this, ...opts, replacementTrigger: this.signingGeneration },
+        );
+    }
+}

@@ -1,0 +1,218 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as tls from "@pulumi/tls";
+import { KEY_ALGORITHMS, KeyAlgorithm, tlsKeyArgs } from "../keys/rotatingKeyPair";
+import { configKey } from "../ring/ring";
+import { Ring, RotationArgs, lazy } from "../ring/slots";
+import { argError, checkNamespace, checkObjectName } from "../validation";
+import { WorkloadRef, WorkloadRestarts } from "../k8s/workloadRestarts";
+import { CertificateAuthorityKeyset } from "./certificateAuthorityKeyset";
+import { CertificateFacts, certificateFacts } from "./x509";
+
+/**
+ * Arguments of a TlsCertificateSecret. `commonName`, `dnsNames`, `validityPeriodHours` and `algorithm` shape the
+ * certificates issued from now on: a change re-issues nothing until the next rotation (a warning says so).
+ */
+export interface TlsCertificateSecretArgs extends RotationArgs {
+    /**
+     * The cluster's Kubernetes provider, created with `enableSecretMutable: true`: without it the provider replaces a
+     * Secret whose data changes by deleting it and creating it again, and for those seconds ingress controllers serve
+     * their default certificate. Refused at preview otherwise.
+     */
+    provider: k8s.Provider;
+    /** The Secret's name, a DNS-1123 subdomain. */
+    name: string;
+    /** The Secret's namespace; default the provider's. */
+    namespace?: string;
+    /** The signing CA: its primary signs, and the certificate is re-issued when that changes. Default self-signed. */
+    ca?: CertificateAuthorityKeyset;
+    /** The certificate's common name. Default the first of `dnsNames`, else the component's name. */
+    commonName?: string;
+    /** DNS names the certificate is valid for. */
+    dnsNames?: string[];
+    /** Hours each certificate is valid from its issue. Default 2160 (90 days). */
+    validityPeriodHours?: number;
+    /** The key algorithm, default `ECDSA-P256`. */
+    algorithm?: KeyAlgorithm;
+    /** Workloads that read the Secret, restarted after it changes. */
+    restartWorkloads?: WorkloadRef[];
+}
+
+/** One slot's certificate and key, or the pair holding a role. */
+export interface CertificateSlot {
+    /** The certificate, PEM; "" for a role no slot holds. */
+    certPem: pulumi.Output<string>;
+    /** Its private key, PEM; always a secret. */
+    privateKeyPem: pulumi.Output<string>;
+    facts: pulumi.Output<CertificateFacts | undefined>;
+    rotatedDate: pulumi.Output<string>;
+    generation: pulumi.Output<number>;
+}
+
+/**
+ * A `kubernetes.io/tls` Secret kept in place and re-issued from a date: a two-slot ring of key and certificate
+ * (primary in the Secret, previous kept as outputs for a rollback). With `ca`, `tls.crt` holds the leaf and then the
+ * signing CA's certificate, and a rotation or rollback of the CA re-issues both slots' certificates with their keys.
+ */
+export class TlsCertificateSecret extends pulumi.ComponentResource {
+    public readonly secret: k8s.core.v1.Secret;
+    public readonly slots: CertificateSlot[];
+    public readonly primary: CertificateSlot;
+    public readonly previous: CertificateSlot;
+
+    constructor(name: string, args: TlsCertificateSecretArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("keyshift:ca:TlsCertificateSecret", name, {}, opts);
+        const configPath = args.configPath ?? name;
+        checkObjectName(args.name, configKey(configPath, "name"));
+        checkNamespace(args.namespace, configKey(configPath, "namespace"));
+        const algorithm = args.algorithm ?? "ECDSA-P256";
+        if (!KEY_ALGORITHMS.includes(algorithm)) {
+            argError(
+                configKey(configPath, "algorithm"),
+                `${JSON.stringify(algorithm)} is not supported: use one of ${KEY_ALGORITHMS.join(", ")}`,
+            );
+        }
+        const dnsNames = args.dnsNames ?? [];
+        const settings = {
+            algorithm,
+            commonName: args.commonName ?? dnsNames[0] ?? name,
+            dnsNames: dnsNames.join(","),
+            validityPeriodHours: args.validityPeriodHours ?? 2160,
+        };
+        const ring = new Ring(this, name, args, "certificate", settings);
+
+        const pairs = ring.slots.map((slot) => {
+            const setting = <U>(pick: (recorded: typeof settings) => U) => ring.settingInput(slot, pick);
+            const generation = ring.slotInput(slot, (record) => record.generation);
+            const key = new tls.PrivateKey(
+                `${name}-slot${slot}`,
+                tlsKeyArgs((pick) => setting((recorded) => pick(recorded.algorithm))),
+                {
+                    parent: this,
+                    replacementTrigger: generation,
+                    dependsOn: ring.resource,
+                    additionalSecretOutputs: ["privateKeyPem", "privateKeyPemPkcs8", "privateKeyOpenssh"],
+                },
+            );
+            const subject = { commonName: setting((recorded) => recorded.commonName) };
+            const names = setting((recorded) => (recorded.dnsNames ? recorded.dnsNames.split(",") : []));
+            const validity = setting((recorded) => recorded.validityPeriodHours);
+            const uses = ["digital_signature", "key_encipherment", "server_auth"];
+            const cert = args.ca
+                ? args.ca.issueCertificate(
+                      `${name}-slot${slot}-cert`,
+                      {
+                          privateKeyPem: key.privateKeyPem,
+                          subject,
+                          dnsNames: names as never,
+                          validityPeriodHours: undefined,
+                          allowedUses: uses,
+                      },
+                      { parent: this, replacementTrigger: pulumi.all([generation, args.ca.primary.generation]) },
+                  )
+                : new tls.SelfSignedCert(
+                      `${name}-slot${slot}-cert`,
+                      {
+                          privateKeyPem: key.privateKeyPem,
+                          subject,
+                          dnsNames: names,
+                          validityPeriodHours: validity,
+                          allowedUses: uses,
+                      },
+                      { parent: this, replacementTrigger: generation },
+                  );
+            return { key, cert };
+        });
+        this.slots = pairs.map(({ key, cert }, slot) =>
+            lazy<CertificateSlot>({
+                certPem: () => cert.certPem,
+                privateKeyPem: () => pulumi.secret(key.privateKeyPem),
+                facts: () => cert.certPem.apply(certificateFacts),
+                rotatedDate: () => ring.date(slot),
+                generation: () => ring.generation(slot),
+            }),
+        );
+        const role = (which: "primary" | "previous") =>
+            lazy<CertificateSlot>({
+                certPem: () =>
+                    ring.pick(
+                        which,
+                        this.slots.map((slot) => slot.certPem),
+                        "",
+                    ),
+                privateKeyPem: () =>
+                    pulumi.secret(
+                        ring.pick(
+                            which,
+                            this.slots.map((slot) => slot.privateKeyPem),
+                            "",
+                        ),
+                    ),
+                facts: () =>
+                    ring.pick(
+                        which,
+                        this.slots.map((slot) => slot.facts),
+                        undefined,
+                    ),
+                rotatedDate: () =>
+                    ring.pick(
+                        which,
+                        this.slots.map((slot) => slot.rotatedDate),
+                        "",
+                    ),
+                generation: () =>
+                    ring.pick(
+                        which,
+                        this.slots.map((slot) => slot.generation),
+                        0,
+                    ),
+            });
+        this.primary = role("primary");
+        this.previous = role("previous");
+
+        // The provider's own inputs are output properties of the provider resource: read the one that matters.
+        const mutable = pulumi.output(
+            (args.provider as unknown as { enableSecretMutable?: pulumi.Input<unknown> }).enableSecretMutable,
+        );
+        const chain = pulumi
+            .all([this.primary.certPem, args.ca ? args.ca.primary.certPem : "", mutable])
+            .apply(([leaf, issuer, secretMutable]) => {
+                if (secretMutable !== true && secretMutable !== "true") {
+                    throw new pulumi.ResourceError(
+                        `${configKey(configPath, "provider")}: the Kubernetes provider needs enableSecretMutable: true, or a rotation deletes the Secret ${args.name} before creating it again and ingress controllers serve their default certificate meanwhile`,
+                        this,
+                    );
+                }
+                return [leaf, issuer]
+                    .filter(Boolean)
+                    .map((pem) => pem.trimEnd() + "\n")
+                    .join("");
+            });
+        this.secret = new k8s.core.v1.Secret(
+            `${name}-secret`,
+            {
+                metadata: {
+                    name: args.name,
+                    namespace: args.namespace,
+                    labels: { "app.kubernetes.io/managed-by": "keyshift" },
+                },
+                type: "kubernetes.io/tls",
+                stringData: pulumi.secret({ "tls.crt": chain, "tls.key": this.primary.privateKeyPem }),
+            },
+            { parent: this, provider: args.provider, additionalSecretOutputs: ["data", "stringData"] },
+        );
+        if (args.restartWorkloads?.length) {
+            new WorkloadRestarts(
+                `${name}-restarts`,
+                {
+                    provider: args.provider,
+                    workloads: args.restartWorkloads,
+                    rotatedDate: this.primary.rotatedDate,
+                    credential: name,
+                },
+                { parent: this, dependsOn: [this.secret] },
+            );
+        }
+        this.registerOutputs({});
+    }
+}
