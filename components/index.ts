@@ -29,6 +29,10 @@ export type { ClusterEndpoint, ServiceAccountRef, ServiceAccountTokenArgs } from
 export { WorkloadRestarts } from "./k8s/workloadRestarts";
 export type { WorkloadRef, WorkloadRestartsArgs } from "./k8s/workloadRestarts";
 export type { CredentialSecretArgs } from "./k8s/credentialSecret";
+export { CiliumIpsecKeys } from "./k8s/ciliumIpsecKeys";
+export type { CiliumIpsecKeysArgs, IpsecKeySlot } from "./k8s/ciliumIpsecKeys";
+export { RegistryCredentialSecret, dockerConfigJson } from "./k8s/registryCredentialSecret";
+export type { ExternalCredential, RegistryCredentialSecretArgs } from "./k8s/registryCredentialSecret";
 export { ENCRYPTION_CONFIG_FILE, EncryptionConfigKeys } from "./k8s/encryptionConfigKeys";
 export type { EncryptionConfigKeysArgs, EncryptionKeySlot } from "./k8s/encryptionConfigKeys";
 export { ENCRYPTION_PROVIDERS, configHash, renderEncryptionConfig } from "./k8s/encryptionConfig";
@@ -54,6 +58,8 @@ export type { ManagedClusterArgs, ManagedInstanceArgs, RdsConnection, RdsPasswor
 export { RDS_ENGINES } from "./aws/rules";
 export type { RdsEngine } from "./aws/rules";
 export { ElasticacheAuthToken } from "./aws/elasticacheAuthToken";
+export { IamAccessKeys } from "./aws/iamAccessKeys";
+export type { AccessKeySlot, IamAccessKeysArgs } from "./aws/iamAccessKeys";
 export type { ElasticacheAuthTokenArgs, ManagedReplicationGroupArgs } from "./aws/elasticacheAuthToken";
 
 // The checks of keyshift's policy pack (policy/), usable in any pack.

@@ -6,6 +6,7 @@ import { configKey } from "../ring/ring";
 import { Ring, RotationArgs, lazy } from "../ring/slots";
 import { argError, checkNamespace, checkObjectName } from "../validation";
 import { WorkloadRef, WorkloadRestarts } from "../k8s/workloadRestarts";
+import { whenSecretMutable } from "../k8s/credentialSecret";
 import { CertificateAuthorityKeyset } from "./certificateAuthorityKeyset";
 import { CertificateFacts, certificateFacts } from "./x509";
 
@@ -170,24 +171,15 @@ export class TlsCertificateSecret extends pulumi.ComponentResource {
         this.primary = role("primary");
         this.previous = role("previous");
 
-        // The provider's own inputs are output properties of the provider resource: read the one that matters.
-        const mutable = pulumi.output(
-            (args.provider as unknown as { enableSecretMutable?: pulumi.Input<unknown> }).enableSecretMutable,
-        );
         const chain = pulumi
-            .all([this.primary.certPem, args.ca ? args.ca.primary.certPem : "", mutable])
-            .apply(([leaf, issuer, secretMutable]) => {
-                if (secretMutable !== true && secretMutable !== "true") {
-                    throw new pulumi.ResourceError(
-                        `${configKey(configPath, "provider")}: the Kubernetes provider needs enableSecretMutable: true, or a rotation deletes the Secret ${args.name} before creating it again and ingress controllers serve their default certificate meanwhile`,
-                        this,
-                    );
-                }
-                return [leaf, issuer]
+            .all([this.primary.certPem, args.ca ? args.ca.primary.certPem : ""])
+            .apply(([leaf, issuer]) =>
+                [leaf, issuer]
                     .filter(Boolean)
                     .map((pem) => pem.trimEnd() + "\n")
-                    .join("");
-            });
+                    .join(""),
+            );
+        const reason = `a rotation deletes the Secret ${args.name} before creating it again and ingress controllers serve their default certificate meanwhile`;
         this.secret = new k8s.core.v1.Secret(
             `${name}-secret`,
             {
@@ -197,7 +189,15 @@ export class TlsCertificateSecret extends pulumi.ComponentResource {
                     labels: { "app.kubernetes.io/managed-by": "keyshift" },
                 },
                 type: "kubernetes.io/tls",
-                stringData: pulumi.secret({ "tls.crt": chain, "tls.key": this.primary.privateKeyPem }),
+                stringData: pulumi.secret(
+                    whenSecretMutable(
+                        args.provider,
+                        { "tls.crt": chain, "tls.key": this.primary.privateKeyPem },
+                        configKey(configPath, "provider"),
+                        reason,
+                        this,
+                    ),
+                ),
             },
             { parent: this, provider: args.provider, additionalSecretOutputs: ["data", "stringData"] },
         );

@@ -60,3 +60,28 @@ export function publishCredentialSecret(
     }
     return secret;
 }
+
+/**
+ * `value`, once the provider is known to update Secrets in place (`enableSecretMutable`): without it, a Secret whose
+ * data changes is deleted and created again, and for that moment its readers find nothing. Fails the Secret that takes
+ * the value, at preview, with `reason` saying what would break. The provider's inputs are output properties of the
+ * provider resource; `enableSecretMutable` arrives as true or "true".
+ */
+export function whenSecretMutable<T>(
+    provider: k8s.Provider,
+    value: pulumi.Input<T>,
+    configKey: string,
+    reason: string,
+    parent: pulumi.Resource,
+): pulumi.Output<T> {
+    const mutable = (provider as unknown as { enableSecretMutable?: pulumi.Input<unknown> }).enableSecretMutable;
+    return pulumi.all([pulumi.output(mutable), value]).apply(([flag, resolved]) => {
+        if (flag !== true && flag !== "true") {
+            throw new pulumi.ResourceError(
+                `${configKey}: the Kubernetes provider needs enableSecretMutable: true, or ${reason}`,
+                parent,
+            );
+        }
+        return resolved as T;
+    }) as pulumi.Output<T>;
+}

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
+import { randomHexKey } from "../keys/hexKey";
 import { Ledger, configKey } from "../ring/ring";
 import { Ring, RotationArgs, lazy } from "../ring/slots";
 import { argError, checkRotationDate } from "../validation";
@@ -124,25 +124,13 @@ export class EncryptionConfigKeys extends pulumi.ComponentResource {
         const ring = new Ring(this, name, args, "encryption", { provider }, rewrite);
         this.ledger = ring.ledger;
 
-        const keys = ring.slots.map(
-            (slot) =>
-                // 64 hex digits drawn uniformly (no minimum per class, so every digit comes from the same 16): 32
-                // bytes. A RandomPassword, not a RandomBytes, whose resource id would be the key in clear.
-                new random.RandomPassword(
-                    `${name}-slot${slot}`,
-                    {
-                        length: 64,
-                        upper: false,
-                        lower: false,
-                        numeric: true,
-                        special: true,
-                        overrideSpecial: "abcdef",
-                        minNumeric: 0,
-                        minSpecial: 0,
-                        keepers: { generation: ring.slotInput(slot, (record) => String(record.generation)) },
-                    },
-                    { parent: this, dependsOn: ring.resource },
-                ),
+        const keys = ring.slots.map((slot) =>
+            randomHexKey(
+                `${name}-slot${slot}`,
+                32,
+                ring.slotInput(slot, (record) => String(record.generation)),
+                { parent: this, dependsOn: ring.resource },
+            ),
         );
         this.slots = ring.slots.map((slot) =>
             lazy<EncryptionKeySlot>({

@@ -9,7 +9,15 @@ import { Ledger } from "../ring/ring";
 export const LEDGER_TYPE = "pulumi-nodejs:dynamic/keyshift:SlotLedger";
 
 /** The kinds `--max-age` takes, and the component types of each. */
-export type CredentialKind = "signer" | "password" | "token" | "encryption" | "ca" | "certificate";
+export type CredentialKind =
+    | "signer"
+    | "password"
+    | "token"
+    | "encryption"
+    | "ca"
+    | "certificate"
+    | "ipsec"
+    | "accessKey";
 export const CREDENTIAL_KINDS: readonly CredentialKind[] = [
     "signer",
     "password",
@@ -17,6 +25,8 @@ export const CREDENTIAL_KINDS: readonly CredentialKind[] = [
     "encryption",
     "ca",
     "certificate",
+    "ipsec",
+    "accessKey",
 ];
 const KINDS: Record<string, CredentialKind> = {
     "keyshift:ring:RotatingKeyPair": "signer",
@@ -28,6 +38,8 @@ const KINDS: Record<string, CredentialKind> = {
     "keyshift:k8s:EncryptionConfigKeys": "encryption",
     "keyshift:ca:CertificateAuthorityKeyset": "ca",
     "keyshift:ca:TlsCertificateSecret": "certificate",
+    "keyshift:k8s:CiliumIpsecKeys": "ipsec",
+    "keyshift:aws:IamAccessKeys": "accessKey",
 };
 
 /** Whether a kind's ring has a staged next slot. */

@@ -30,13 +30,23 @@ export function lazy<T extends object>(build: { [K in keyof T]: () => T[K] }): T
 }
 
 /** The kinds of credential keyshift rotates. Each kind has one ring shape and one default interval. */
-export type CredentialKind = "signer" | "password" | "token" | "encryption" | "ca" | "certificate";
+export type CredentialKind =
+    | "signer"
+    | "password"
+    | "token"
+    | "encryption"
+    | "ca"
+    | "certificate"
+    | "ipsec"
+    | "accessKey";
 
 const SHAPES: Record<CredentialKind, RingShape> = {
     signer: { slotCount: 3, staged: 1 },
     encryption: { slotCount: 3, staged: 1 },
     ca: { slotCount: 3, staged: 1 },
     certificate: { slotCount: 2, staged: 0 },
+    ipsec: { slotCount: 2, staged: 0 },
+    accessKey: { slotCount: 2, staged: 0 },
     password: { slotCount: 2, staged: 0 },
     token: { slotCount: 2, staged: 0 },
 };
@@ -58,6 +68,9 @@ export const DEFAULT_MIN_ROTATION_INTERVAL: Readonly<Record<CredentialKind, stri
     // every node between its phases.
     ca: "7d",
     certificate: "1d",
+    // Cilium drops the old key after its own grace period (5 minutes by default): a day is plenty.
+    ipsec: "1d",
+    accessKey: "1d",
 };
 
 /** The arguments every rotating component shares. */
@@ -216,8 +229,12 @@ export class Ring {
 
     /** Like settingInput, from the slot's whole record: its generation for a replacement trigger, for example. */
     slotInput<U>(slot: number, pick: (record: SlotRecord) => U): pulumi.Input<U> {
-        const from = (ledger: Ledger) => pick(ledger.slots[slot]);
-        return this.ledgerPromise ? this.ledgerPromise.then(from) : (this.ledger.apply(from) as pulumi.Output<U>);
+        return this.ledgerInput((ledger) => pick(ledger.slots[slot]));
+    }
+
+    /** Like settingInput, from the whole ledger: for an input that follows a slot's role. */
+    ledgerInput<U>(pick: (ledger: Ledger) => U): pulumi.Input<U> {
+        return this.ledgerPromise ? this.ledgerPromise.then(pick) : (this.ledger.apply(pick) as pulumi.Output<U>);
     }
 
     /**

@@ -296,6 +296,17 @@ export class Harness implements pulumi.runtime.Mocks {
                 if (!this.material.has(key)) this.material.set(key, certificateFor(args.type, inputs));
                 return { id: `${args.name}-id`, state: { ...inputs, ...this.material.get(key)! } };
             }
+            case "aws:iam/accessKey:AccessKey": {
+                const key = this.remember(args.name, () => ({
+                    accessKeyId: `AKIA${randomBytes(8).toString("hex").toUpperCase()}`,
+                    secret: randomBytes(30).toString("base64"),
+                    createDate: new Date().toISOString(),
+                }));
+                return {
+                    id: key.accessKeyId,
+                    state: { ...inputs, secret: key.secret, createDate: key.createDate },
+                };
+            }
             case "random:index/randomPassword:RandomPassword": {
                 const value = this.remember(args.name, () => ({ result: passwordFor(inputs) }));
                 return { id: `${args.name}-id`, state: { ...inputs, ...value } };

@@ -304,7 +304,7 @@ describe("keyshift review", () => {
         assert.strictEqual(runStatus([], io('{"steps": []}')), 2);
         assert.deepStrictEqual(lines, [
             "error: standard input is not the output of pulumi preview --json (not JSON)",
-            'error: --max-age: "signer=ninety" is not kind=duration (kinds signer, password, token, encryption; durations such as 90d)',
+            'error: --max-age: "signer=ninety" is not kind=duration (kinds signer, password, token, encryption, ca, certificate, ipsec, accessKey; durations such as 90d)',
             'error: --format: "yaml" is not text, markdown or json',
             "error: usage: keyshift review [preview.json | -] [--max-age signer=90d,password=30d,token=30d,encryption=90d] [--format text|markdown|json] [--now DATE]",
             "error: the input is not the output of pulumi stack export (no deployment.resources)",

@@ -1,0 +1,182 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { randomHexKey } from "../keys/hexKey";
+import { Ledger, configKey } from "../ring/ring";
+import { Ring, RotationArgs, lazy } from "../ring/slots";
+import { argError, checkNamespace, checkObjectName } from "../validation";
+import { IPSEC_ICV_BITS, IPSEC_KEY_BYTES, ipsecKeyLine, spiOf } from "./ciliumIpsec";
+import { whenSecretMutable } from "./credentialSecret";
+
+/** Arguments of CiliumIpsecKeys. */
+export interface CiliumIpsecKeysArgs extends RotationArgs {
+    /** The cluster's Kubernetes provider, with `enableSecretMutable: true` (agents watch the Secret); refused otherwise. */
+    provider: k8s.Provider;
+    /** Cilium's namespace, where the Secret must be. Default `kube-system`. */
+    namespace?: string;
+    /** The Secret's name, as Cilium's Helm chart expects it. Default `cilium-ipsec-keys`. */
+    name?: string;
+    /**
+     * Bytes of key material: 20 (AES-128 and a 4-byte salt, the default and the guide's choice), 28 or 36. Fixed for the
+     * Secret's life: Cilium ignores a rotated key of another length, so a change is refused at preview.
+     */
+    keyBytes?: number;
+    /** The integrity check value's length in bits: 64, 96 or 128 (default). Fixed like `keyBytes`. */
+    icvBits?: number;
+    /** Write `+` after the key id, for per-tunnel keys, as the guide strongly recommends. Default true. */
+    perTunnel?: boolean;
+}
+
+/** One slot's key, or the key holding a role. */
+export interface IpsecKeySlot {
+    /** The Secret's line for this key; always a secret. "" for a role no slot holds. */
+    line: pulumi.Output<string>;
+    /** The key id (SPI) it is written with; 0 for a role no slot holds. */
+    spi: pulumi.Output<number>;
+    rotatedDate: pulumi.Output<string>;
+    generation: pulumi.Output<number>;
+}
+
+/**
+ * Cilium's IPsec key as a two-slot ring: the Secret holds the primary, written with the next key id; the agents keep
+ * decrypting with the key they had for their own grace period (`ipsec-key-rotation-duration`, 5 minutes by default).
+ * A rollback is refused: it would bring back an older key id, and Cilium's ids only go forward.
+ */
+export class CiliumIpsecKeys extends pulumi.ComponentResource {
+    public readonly ledger: pulumi.Output<Ledger>;
+    public readonly secret: k8s.core.v1.Secret;
+    public readonly slots: IpsecKeySlot[];
+    public readonly primary: IpsecKeySlot;
+    public readonly previous: IpsecKeySlot;
+
+    constructor(name: string, args: CiliumIpsecKeysArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("keyshift:k8s:CiliumIpsecKeys", name, {}, opts);
+        const configPath = args.configPath ?? name;
+        const secretName = args.name ?? "cilium-ipsec-keys";
+        const namespace = args.namespace ?? "kube-system";
+        checkObjectName(secretName, configKey(configPath, "name"));
+        checkNamespace(namespace, configKey(configPath, "namespace"));
+        const keyBytes = args.keyBytes ?? 20;
+        const icvBits = args.icvBits ?? 128;
+        if (!IPSEC_KEY_BYTES.includes(keyBytes)) {
+            argError(
+                configKey(configPath, "keyBytes"),
+                `${JSON.stringify(keyBytes)} is not a length rfc4106(gcm(aes)) takes: use 20, 28 or 36 (an AES key of 16, 24 or 32 bytes and a 4-byte salt)`,
+            );
+        }
+        if (!IPSEC_ICV_BITS.includes(icvBits)) {
+            argError(configKey(configPath, "icvBits"), `${JSON.stringify(icvBits)} is not 64, 96 or 128`);
+        }
+        const perTunnel = args.perTunnel ?? true;
+        const ring = new Ring(this, name, args, "ipsec", { keyBytes, icvBits, perTunnel });
+        this.ledger = ring.ledger;
+
+        const keys = ring.slots.map((slot) =>
+            randomHexKey(
+                `${name}-slot${slot}`,
+                ring.settingInput(slot, (settings) => Number(settings.keyBytes)),
+                ring.slotInput(slot, (record) => String(record.generation)),
+                { parent: this, dependsOn: ring.resource },
+            ),
+        );
+        this.slots = keys.map((key, slot) =>
+            lazy<IpsecKeySlot>({
+                line: () =>
+                    pulumi.secret(
+                        pulumi.all([ring.ledger, key.result]).apply(([ledger, keyHex]) => {
+                            const { generation, settings } = ledger.slots[slot];
+                            return ipsecKeyLine({
+                                spi: spiOf(generation),
+                                keyHex,
+                                icvBits: Number(settings.icvBits),
+                                perTunnel: settings.perTunnel === true,
+                            });
+                        }),
+                    ),
+                spi: () => ring.generation(slot).apply(spiOf),
+                rotatedDate: () => ring.date(slot),
+                generation: () => ring.generation(slot),
+            }),
+        );
+        const role = (which: "primary" | "previous") =>
+            lazy<IpsecKeySlot>({
+                line: () =>
+                    pulumi.secret(
+                        ring.pick(
+                            which,
+                            this.slots.map((slot) => slot.line),
+                            "",
+                        ),
+                    ),
+                spi: () =>
+                    ring.pick(
+                        which,
+                        this.slots.map((slot) => slot.spi),
+                        0,
+                    ),
+                rotatedDate: () =>
+                    ring.pick(
+                        which,
+                        this.slots.map((slot) => slot.rotatedDate),
+                        "",
+                    ),
+                generation: () =>
+                    ring.pick(
+                        which,
+                        this.slots.map((slot) => slot.generation),
+                        0,
+                    ),
+            });
+        this.primary = role("primary");
+        this.previous = role("previous");
+
+        const line = pulumi.all([ring.ledger, this.primary.line]).apply(([ledger, text]) => {
+            const problem = ipsecMoveProblem(ledger, { keyBytes, icvBits, perTunnel });
+            if (problem) throw new pulumi.ResourceError(`${ring.key(problem.key)}: ${problem.reason}`, this);
+            return text;
+        });
+        this.secret = new k8s.core.v1.Secret(
+            `${name}-secret`,
+            {
+                metadata: { name: secretName, namespace, labels: { "app.kubernetes.io/managed-by": "keyshift" } },
+                type: "Opaque",
+                stringData: pulumi.secret({
+                    keys: whenSecretMutable(
+                        args.provider,
+                        line,
+                        configKey(configPath, "provider"),
+                        `a rotation deletes ${namespace}/${secretName} before creating it again, and agents that read it meanwhile find no key`,
+                        this,
+                    ),
+                }),
+            },
+            { parent: this, provider: args.provider, additionalSecretOutputs: ["data", "stringData"] },
+        );
+        this.registerOutputs({});
+    }
+}
+
+/**
+ * What Cilium's rules refuse in the ledger's current state: a rollback (an older key id) and a key length or ICV
+ * other than the one in use (the agents would ignore the key).
+ */
+export function ipsecMoveProblem(
+    ledger: Ledger,
+    wanted: { keyBytes: number; icvBits: number; perTunnel: boolean },
+): { key: string; reason: string } | undefined {
+    if (ledger.lastMove === "rollback") {
+        return {
+            key: "rotatedDate",
+            reason: `${JSON.stringify(ledger.rotatedDate)} rolls back to an older key, but Cilium's key ids only go forward (1 to 15, then 1 again): set a later rotatedDate to rotate to a new key instead`,
+        };
+    }
+    const inUse = ledger.slots[ledger.primary].settings;
+    for (const key of ["keyBytes", "icvBits"] as const) {
+        if (Number(inUse[key]) !== wanted[key]) {
+            return {
+                key,
+                reason: `${wanted[key]} differs from ${String(inUse[key])}, which the key in use has: Cilium ignores a rotated key of another length, so this Secret keeps ${String(inUse[key])}; create a new one (and restart the agents) to change it`,
+            };
+        }
+    }
+    return undefined;
+}

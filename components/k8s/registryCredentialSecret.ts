@@ -1,0 +1,129 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { RotatingPassword } from "../passwords/rotatingPassword";
+import { configKey } from "../ring/ring";
+import { RotationArgs } from "../ring/slots";
+import { argError, checkNamespace, checkObjectName } from "../validation";
+import { whenSecretMutable } from "./credentialSecret";
+import { WorkloadRef, WorkloadRestarts } from "./workloadRestarts";
+
+/** A credential someone else rotates, such as another keyshift component's `primary`. */
+export interface ExternalCredential {
+    /** The password or token. */
+    value: pulumi.Input<string>;
+    /** Its rotation date: readers restart when it changes. */
+    rotatedDate: pulumi.Input<string>;
+}
+
+/**
+ * Arguments of RegistryCredentialSecret. Without `credential`, the component keeps its own two-slot password ring
+ * from `rotatedDate` (and `length`, default 32, alphanumeric).
+ */
+export interface RegistryCredentialSecretArgs extends Partial<RotationArgs> {
+    /** The cluster's Kubernetes provider, with `enableSecretMutable: true`; refused at preview otherwise. */
+    provider: k8s.Provider;
+    /** The Secret's name (what pods list in `imagePullSecrets`). */
+    name: string;
+    namespace?: string;
+    /** The registry's host name, with an optional port: `registry.example.com`, `ghcr.io`, `localhost:5000`. */
+    server: string;
+    username: string;
+    /** The password or token, when another component rotates it. */
+    credential?: ExternalCredential;
+    /** Length of the password keyshift generates when no `credential` is given. Default 32. */
+    length?: number;
+    /** Workloads that pull with the Secret, restarted after it changes. */
+    restartWorkloads?: WorkloadRef[];
+}
+
+const HOST = /^(?=.{1,253}(:|$))[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*(:\d{1,5})?$/i;
+
+/** Whether `server` is a host name with an optional port, as image references name registries. */
+export function isRegistryHost(server: string): boolean {
+    const port = /:(\d+)$/.exec(server)?.[1];
+    return HOST.test(server) && (port === undefined || (Number(port) > 0 && Number(port) < 65536));
+}
+
+/** The `.dockerconfigjson` document for one registry: what kubelet reads for `imagePullSecrets`. */
+export function dockerConfigJson(server: string, username: string, password: string): string {
+    const auth = Buffer.from(`${username}:${password}`).toString("base64");
+    return JSON.stringify({ auths: { [server]: { username, password, auth } } });
+}
+
+/**
+ * A `kubernetes.io/dockerconfigjson` Secret whose password comes from a two-slot ring (or from a credential another
+ * component rotates), re-published in place on a bump, with the workloads that pull with it restarted.
+ */
+export class RegistryCredentialSecret extends pulumi.ComponentResource {
+    public readonly secret: k8s.core.v1.Secret;
+    /** The password ring, when keyshift generates the password. */
+    public readonly password?: RotatingPassword;
+
+    constructor(name: string, args: RegistryCredentialSecretArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("keyshift:k8s:RegistryCredentialSecret", name, {}, opts);
+        const configPath = args.configPath ?? name;
+        checkObjectName(args.name, configKey(configPath, "name"));
+        checkNamespace(args.namespace, configKey(configPath, "namespace"));
+        if (typeof args.server !== "string" || !isRegistryHost(args.server)) {
+            argError(
+                configKey(configPath, "server"),
+                `${JSON.stringify(args.server)} is not a registry host name: give the host (and port) as image references name it, such as registry.example.com or localhost:5000, with no scheme or path`,
+            );
+        }
+        if (!args.username) {
+            argError(configKey(configPath, "username"), "required: the user name the registry knows");
+        }
+        let credential = args.credential;
+        if (!credential) {
+            if (args.rotatedDate === undefined) {
+                argError(
+                    configKey(configPath, "rotatedDate"),
+                    "required when no credential is given: keyshift generates the password and rotates it from this date",
+                );
+            }
+            this.password = new RotatingPassword(
+                `${name}-password`,
+                { ...(args as RotationArgs), configPath, length: args.length },
+                { parent: this },
+            );
+            credential = this.password.primary;
+        }
+        const document = pulumi
+            .all([credential.value, args.username])
+            .apply(([password, username]) => dockerConfigJson(args.server, username, password));
+        this.secret = new k8s.core.v1.Secret(
+            `${name}-secret`,
+            {
+                metadata: {
+                    name: args.name,
+                    namespace: args.namespace,
+                    labels: { "app.kubernetes.io/managed-by": "keyshift" },
+                },
+                type: "kubernetes.io/dockerconfigjson",
+                stringData: pulumi.secret({
+                    ".dockerconfigjson": whenSecretMutable(
+                        args.provider,
+                        document,
+                        configKey(configPath, "provider"),
+                        `a rotation deletes the Secret ${args.name} before creating it again, and pods that start meanwhile cannot pull`,
+                        this,
+                    ),
+                }),
+            },
+            { parent: this, provider: args.provider, additionalSecretOutputs: ["data", "stringData"] },
+        );
+        if (args.restartWorkloads?.length) {
+            new WorkloadRestarts(
+                `${name}-restarts`,
+                {
+                    provider: args.provider,
+                    workloads: args.restartWorkloads,
+                    rotatedDate: credential.rotatedDate,
+                    credential: name,
+                },
+                { parent: this, dependsOn: [this.secret] },
+            );
+        }
+        this.registerOutputs({});
+    }
+}
