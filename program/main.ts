@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { RotationArgs, checkRotationArgs } from "../components";
 import { ConfigError, checkKnownSections, readSection } from "./schema";
-import { BuildContext, SECTIONS } from "./sections";
+import { SECTIONS } from "./sections";
+import { BuildContext } from "./sectionKit";
 
 const NAMESPACE = "keyshift";
 

@@ -4,11 +4,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import {
-    ENCRYPTION_PROVIDERS,
     ElasticacheAuthToken,
-    EncryptionConfigKeys,
-    EncryptionKeySlot,
-    EncryptionProvider,
     ManagedClusterArgs,
     ManagedInstanceArgs,
     ManagedReplicationGroupArgs,
@@ -23,55 +19,19 @@ import {
     ServiceAccountSigningKeys,
     ServiceAccountToken,
     SigningAlgorithm,
-    WorkloadRef,
 } from "../components";
-import { ConfigError, SectionSchema } from "./schema";
-
-/** What earlier sections made, for later ones. */
-export interface BuildContext {
-    kubernetes?: k8s.Provider;
-    signer?: ServiceAccountSigningKeys;
-}
-
-export interface Section<T> {
-    /** The component the section builds. */
-    component: string;
-    schema: SectionSchema;
-    /** The component arguments the section fills from config keys of other names: argument path → config key. */
-    argKeys?: Record<string, string>;
-    /** `path` is the section's config key, such as `keyshift:signingKeys`. */
-    build(name: string, settings: T, path: string, context: BuildContext): Record<string, unknown>;
-}
-
-const rotation = {
-    rotatedDate: {
-        type: "string",
-        required: true,
-        doc: "the rotation date; a later date rotates once, the date before the last rotation rolls back",
-    },
-    minRotationInterval: { type: "string", doc: "least time between two routine rotations (default 1d)" },
-    compromised: {
-        type: "boolean-or-string",
-        doc: "the credential in use was exposed: true, or the date of the emergency rotation, with a new rotatedDate",
-    },
-} as const;
-
-/** The rotation settings every credential section has, as its component takes them. */
-interface RotationSettings {
-    rotatedDate: string;
-    minRotationInterval?: string;
-    compromised?: boolean | string;
-}
-
-/** A section's rotation settings as component args; `path` names the section, so errors name its keys. */
-function rotationArgs(settings: RotationSettings, path: string) {
-    return {
-        rotatedDate: settings.rotatedDate,
-        minRotationInterval: settings.minRotationInterval,
-        compromised: settings.compromised,
-        configPath: path,
-    };
-}
+import { CLUSTER_SECTIONS } from "./clusterSections";
+import {
+    ApplicationSecretSettings,
+    BuildContext,
+    RotationSettings,
+    Section,
+    applicationSecret,
+    parseWorkloads,
+    requireFrom,
+    rotation,
+    rotationArgs,
+} from "./sectionKit";
 
 interface KubernetesSettings {
     renderYamlToDirectory?: string;
@@ -108,13 +68,6 @@ function describePasswords(credential: {
 }) {
     const slot = (role: PasswordSlot) => ({ value: role.value, rotatedDate: role.rotatedDate });
     return { ledger: credential.ledger, primary: slot(credential.primary), previous: slot(credential.previous) };
-}
-
-function requireFrom<T>(value: T | undefined, path: string, needed: string): T {
-    if (value === undefined) {
-        throw new ConfigError(`${path}: needs ${needed} to be configured too`);
-    }
-    return value;
 }
 
 const kubernetes: Section<KubernetesSettings> = {
@@ -204,13 +157,6 @@ const oidc: Section<OidcSettings> = {
     },
 };
 
-interface ApplicationSecretSettings {
-    publishToKubernetes?: boolean;
-    secretName?: string;
-    namespace?: string;
-    restartWorkloads?: string[];
-}
-
 interface DatabaseSettings extends ApplicationSecretSettings, RotationSettings {
     engine: RdsEngine;
     username: string;
@@ -226,29 +172,6 @@ interface RedisSettings extends ApplicationSecretSettings, RotationSettings {
     length?: number;
     special?: string;
     addingFirstToken?: boolean;
-}
-
-const applicationSecret = {
-    publishToKubernetes: { type: "boolean", doc: "publish the Secret applications read, with keyshift:kubernetes" },
-    secretName: { type: "string", doc: "name of that Secret" },
-    namespace: { type: "string", doc: "namespace of that Secret" },
-    restartWorkloads: {
-        type: "string-list",
-        doc: "workloads to restart on rotation, each Kind/namespace/name (Deployment, StatefulSet, DaemonSet)",
-    },
-} as const;
-
-/** Parses `Kind/namespace/name` workload references. */
-export function parseWorkloads(values: string[] | undefined, path: string): WorkloadRef[] {
-    return (values ?? []).map((value, index) => {
-        const parts = value.split("/");
-        if (parts.length !== 3 || !["Deployment", "StatefulSet", "DaemonSet"].includes(parts[0])) {
-            throw new ConfigError(
-                `${path}.restartWorkloads[${index}]: ${JSON.stringify(value)} is not Kind/namespace/name with Kind Deployment, StatefulSet or DaemonSet`,
-            );
-        }
-        return { kind: parts[0] as WorkloadRef["kind"], namespace: parts[1], name: parts[2] };
-    });
 }
 
 function publishArgs(settings: ApplicationSecretSettings, path: string, context: BuildContext) {
@@ -397,67 +320,6 @@ const appPassword: Section<PasswordSettings> = {
     },
 };
 
-interface EncryptionSettings {
-    rotatedDate: string;
-    minRotationInterval?: string;
-    provider?: EncryptionProvider;
-    allowAesgcm?: boolean;
-    resources?: string[];
-    identityReader?: boolean;
-    rewrittenDate?: string;
-    dropUnrewrittenKey?: boolean;
-    publishToKubernetes?: boolean;
-    secretName?: string;
-    namespace?: string;
-}
-
-const encryption: Section<EncryptionSettings> = {
-    component: "EncryptionConfigKeys",
-    argKeys: { "kubernetes.name": "secretName", "kubernetes.namespace": "namespace" },
-    schema: {
-        rotatedDate: rotation.rotatedDate,
-        minRotationInterval: { type: "string", doc: "least time between two rotations (default 7d)" },
-        provider: { type: "string", oneOf: ENCRYPTION_PROVIDERS, doc: "provider of new keys (default secretbox)" },
-        allowAesgcm: { type: "boolean", doc: "allow provider aesgcm (default false)" },
-        resources: { type: "string-list", doc: "resources encrypted (default [secrets])" },
-        identityReader: { type: "boolean", doc: "list identity last, for a cluster being encrypted (default false)" },
-        rewrittenDate: { type: "string", doc: "when the last rewrite of every stored object finished" },
-        dropUnrewrittenKey: { type: "boolean", doc: "drop the previous key at the next rotation without a rewrite" },
-        publishToKubernetes: { type: "boolean", doc: "keep the file in a Secret too (needs keyshift:kubernetes)" },
-        secretName: { type: "string", doc: "that Secret's name (default encryption-encryption-config)" },
-        namespace: { type: "string", doc: "that Secret's namespace (default the provider's)" },
-    },
-    build(name, settings, path, context) {
-        const keys = new EncryptionConfigKeys(name, {
-            rotatedDate: settings.rotatedDate,
-            minRotationInterval: settings.minRotationInterval,
-            configPath: path,
-            provider: settings.provider,
-            allowAesgcm: settings.allowAesgcm,
-            resources: settings.resources,
-            identityReader: settings.identityReader,
-            rewrittenDate: settings.rewrittenDate,
-            dropUnrewrittenKey: settings.dropUnrewrittenKey,
-            kubernetes: settings.publishToKubernetes
-                ? {
-                      provider: requireFrom(context.kubernetes, `${path}.publishToKubernetes`, "keyshift:kubernetes"),
-                      name: settings.secretName,
-                      namespace: settings.namespace,
-                  }
-                : undefined,
-        });
-        const describe = (slot: EncryptionKeySlot) => ({ name: slot.name, rotatedDate: slot.rotatedDate });
-        return {
-            ledger: keys.ledger,
-            config: keys.config,
-            configHash: keys.configHash,
-            primary: describe(keys.primary),
-            next: describe(keys.next),
-            previous: describe(keys.previous),
-        };
-    },
-};
-
 export const SECTIONS = {
     kubernetes,
     signingKeys,
@@ -466,5 +328,5 @@ export const SECTIONS = {
     redis,
     ciToken,
     appPassword,
-    encryption,
+    ...CLUSTER_SECTIONS,
 } as unknown as Record<string, Section<never>>;

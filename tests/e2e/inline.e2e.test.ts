@@ -56,7 +56,7 @@ describe("the example program through the pulumi CLI with the program served inl
         });
         assert.strictEqual(preview.code, 0, preview.stderr);
         const plan = JSON.parse(preview.stdout) as { steps: PreviewStep[]; changeSummary: Record<string, number> };
-        assert.deepStrictEqual(plan.changeSummary, { create: 33 });
+        assert.deepStrictEqual(plan.changeSummary, { create: 61 });
         const ledgers = plan.steps
             .filter((step) => step.newState?.type === "pulumi-nodejs:dynamic/keyshift:SlotLedger")
             .map((step) => [
@@ -66,8 +66,12 @@ describe("the example program through the pulumi CLI with the program served inl
         assert.deepStrictEqual(ledgers.sort(), [
             ["appPassword-ledger", "2026-09-01"],
             ["ciToken-ledger", "2026-09-01"],
+            ["ciliumIpsec-ledger", "2026-09-01"],
+            ["clusterCa-ledger", "2026-09-01"],
             ["database-password-ledger", "2026-09-01"],
             ["encryption-ledger", "2026-09-01"],
+            ["ingressTls-ledger", "2026-09-01"],
+            ["registry-password-ledger", "2026-09-01"],
             ["signingKeys-keys-ledger", "2026-09-01"],
         ]);
     });

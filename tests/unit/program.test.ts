@@ -46,7 +46,7 @@ describe("example program config", () => {
         );
         refuses(
             { "keyshift:signingkeys": { rotatedDate: "2026-11-21" } },
-            "keyshift:signingkeys: unknown config key (known keys: keyshift:kubernetes, keyshift:signingKeys, keyshift:oidc, keyshift:database, keyshift:redis, keyshift:ciToken, keyshift:appPassword, keyshift:encryption)",
+            "keyshift:signingkeys: unknown config key (known keys: keyshift:kubernetes, keyshift:signingKeys, keyshift:oidc, keyshift:database, keyshift:redis, keyshift:ciToken, keyshift:appPassword, keyshift:encryption, keyshift:clusterCa, keyshift:ingressTls, keyshift:ciliumIpsec, keyshift:registry, keyshift:iamKeys)",
         );
         refuses(
             { "keyshift:signingKeys": { rotatedDate: "2026-11-21", algorithm: "RSA-1024" } },
@@ -146,11 +146,16 @@ describe("the dev stack file", () => {
         assert.deepStrictEqual(Object.keys(outputs).sort(), [
             "appPassword",
             "ciToken",
+            "ciliumIpsec",
+            "clusterCa",
             "database",
             "encryption",
+            "iamKeys",
+            "ingressTls",
             "kubernetes",
             "oidc",
             "redis",
+            "registry",
             "signingKeys",
         ]);
     });
