@@ -40,6 +40,7 @@ const KINDS: Record<string, CredentialKind> = {
     "keyshift:ca:TlsCertificateSecret": "certificate",
     "keyshift:k8s:CiliumIpsecKeys": "ipsec",
     "keyshift:aws:IamAccessKeys": "accessKey",
+    "keyshift:k8s:RegistryCredentialSecret": "password",
 };
 
 /** Whether a kind's ring has a staged next slot. */
@@ -89,6 +90,7 @@ const RING_SUFFIX: Record<string, string> = {
     "keyshift:aws:RdsPassword": "-password",
     "keyshift:aws:ElasticacheAuthToken": "-token",
     "keyshift:k8s:ServiceAccountSigningKeys": "-keys",
+    "keyshift:k8s:RegistryCredentialSecret": "-password",
 };
 
 /**
@@ -136,8 +138,8 @@ export function belongsTo(urn: string, credential: Credential): boolean {
 /** The slot index of a ring's slot resource (`<ring>-slot<i>`, a child of the ring), or undefined. */
 export function slotIndex(state: ResourceState, credential: Credential): number | undefined {
     if (state.parent !== credential.ringUrn) return undefined;
-    // A slot's key is `<ring>-slot<N>`; a certificate issued for that key is `<ring>-slot<N>-cert`.
-    const match = /-slot(\d+)(-cert)?$/.exec(nameOf(state.urn));
+    // A slot's key is `<ring>-slot<N>`; a certificate issued for that key is `<ring>-slot<N>-cert`, with its request.
+    const match = /-slot(\d+)(-cert(-csr)?)?$/.exec(nameOf(state.urn));
     return match ? Number(match[1]) : undefined;
 }
 

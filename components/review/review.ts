@@ -160,7 +160,7 @@ function reviewCredential(
                 continue;
             }
             const moved = before && before.slots[slot]?.generation !== after.slots[slot]?.generation;
-            if (!moved && nameOf(step.urn).endsWith("-cert")) {
+            if (!moved && /-cert(-csr)?$/.test(nameOf(step.urn))) {
                 // The slot's key stays; its certificate is issued again because the CA that signs it changed.
                 review.published.push(`re-issue ${typeOf(step)} ${nameOf(step.urn)} (its signing CA changed)`);
                 continue;
