@@ -4,7 +4,7 @@ import { randomHexKey } from "../keys/hexKey";
 import { Ledger, configKey } from "../ring/ring";
 import { Ring, RotationArgs, lazy } from "../ring/slots";
 import { argError, checkNamespace, checkObjectName } from "../validation";
-import { IPSEC_ICV_BITS, IPSEC_KEY_BYTES, ipsecKeyLine, spiOf } from "./ciliumIpsec";
+import { IPSEC_ALGORITHM, IPSEC_ICV_BITS, IPSEC_KEY_BYTES, ipsecKeyLine, spiOf } from "./ciliumIpsec";
 import { whenSecretMutable } from "./credentialSecret";
 
 /** Arguments of CiliumIpsecKeys. */
@@ -15,6 +15,11 @@ export interface CiliumIpsecKeysArgs extends RotationArgs {
     namespace?: string;
     /** The Secret's name, as Cilium's Helm chart expects it. Default `cilium-ipsec-keys`. */
     name?: string;
+    /**
+     * The IPsec algorithm: `rfc4106(gcm(aes))`, AES-GCM as Cilium's guide uses it and the default, is the only one
+     * keyshift writes; anything else is refused at preview.
+     */
+    algorithm?: string;
     /**
      * Bytes of key material: 20 (AES-128 and a 4-byte salt, the default and the guide's choice), 28 or 36. Fixed for the
      * Secret's life: Cilium ignores a rotated key of another length, so a change is refused at preview.
@@ -55,6 +60,12 @@ export class CiliumIpsecKeys extends pulumi.ComponentResource {
         const namespace = args.namespace ?? "kube-system";
         checkObjectName(secretName, configKey(configPath, "name"));
         checkNamespace(namespace, configKey(configPath, "namespace"));
+        if (args.algorithm !== undefined && args.algorithm !== IPSEC_ALGORITHM) {
+            argError(
+                configKey(configPath, "algorithm"),
+                `${JSON.stringify(args.algorithm)} is not an algorithm keyshift writes: use ${IPSEC_ALGORITHM} (AES-GCM, as Cilium's guide does)`,
+            );
+        }
         const keyBytes = args.keyBytes ?? 20;
         const icvBits = args.icvBits ?? 128;
         if (!IPSEC_KEY_BYTES.includes(keyBytes)) {

@@ -254,6 +254,13 @@ describe("CiliumIpsecKeys", () => {
             /keyshift:ipsec.keyBytes: 36 differs from 20, which the key in use has: Cilium ignores a rotated key of another length/,
         );
         assert.throws(
+            () => new CiliumIpsecKeys("x", { rotatedDate: "2026-01-01", provider: provider(), algorithm: "cbc(aes)" }),
+            (e: any) =>
+                e.propertyPath === "x.algorithm" &&
+                e.reason ===
+                    '"cbc(aes)" is not an algorithm keyshift writes: use rfc4106(gcm(aes)) (AES-GCM, as Cilium\'s guide does)',
+        );
+        assert.throws(
             () => new CiliumIpsecKeys("x", { rotatedDate: "2026-01-01", provider: provider(), keyBytes: 16 }),
             (e: any) =>
                 e.propertyPath === "x.keyBytes" &&
