@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { Harness, valueOf } from "./harness";
 import { IamAccessKeys, accessKeyStatus } from "../../components/aws/iamAccessKeys";
 import { CiliumIpsecKeys } from "../../components/k8s/ciliumIpsecKeys";
-import { IPSEC_KEY_BYTES, spiOf } from "../../components/k8s/ciliumIpsec";
+import { IPSEC_ICV_BITS, IPSEC_KEY_BYTES, ipsecKeyLine, spiOf } from "../../components/k8s/ciliumIpsec";
 import { RegistryCredentialSecret, isRegistryHost } from "../../components/k8s/registryCredentialSecret";
 import { Ledger, RotationRequest, planRotation } from "../../components/ring/ring";
 
@@ -290,6 +290,28 @@ describe("CiliumIpsecKeys", () => {
             { numRuns: 500 },
         );
         assert.deepStrictEqual(IPSEC_KEY_BYTES, [20, 28, 36]);
+    });
+
+    it("key lines: Cilium's format, the key as long as the algorithm takes, for every length and ICV allowed", () => {
+        fc.assert(
+            fc.property(
+                fc.constantFrom(...IPSEC_KEY_BYTES),
+                fc.constantFrom(...IPSEC_ICV_BITS),
+                fc.integer({ min: 1, max: 10_000 }),
+                fc.boolean(),
+                fc.uint8Array({ minLength: 36, maxLength: 36 }),
+                (keyBytes, icvBits, generation, perTunnel, bytes) => {
+                    const keyHex = Buffer.from(bytes.subarray(0, keyBytes)).toString("hex");
+                    const text = ipsecKeyLine({ spi: spiOf(generation), keyHex, icvBits, perTunnel });
+                    const match = /^(\d+)(\+?) rfc4106\(gcm\(aes\)\) ([0-9a-f]+) (\d+)$/.exec(text);
+                    assert.ok(match, text.replace(keyHex, "<key>"));
+                    assert.strictEqual(match[3].length, keyBytes * 2);
+                    assert.strictEqual(Number(match[4]), icvBits);
+                    assert.strictEqual(match[2] === "+", perTunnel);
+                    assert.ok(Number(match[1]) >= 1 && Number(match[1]) <= 15);
+                },
+            ),
+        );
     });
 });
 
