@@ -112,49 +112,16 @@ export class IamAccessKeys extends pulumi.ComponentResource {
                 generation: () => ring.generation(slot),
             }),
         );
-        const role = (which: "primary" | "previous") =>
-            lazy<AccessKeySlot>({
-                accessKeyId: () =>
-                    ring.pick(
-                        which,
-                        this.slots.map((slot) => slot.accessKeyId),
-                        "",
-                    ),
-                secretAccessKey: () =>
-                    pulumi.secret(
-                        ring.pick(
-                            which,
-                            this.slots.map((slot) => slot.secretAccessKey),
-                            "",
-                        ),
-                    ),
-                createDate: () =>
-                    ring.pick(
-                        which,
-                        this.slots.map((slot) => slot.createDate),
-                        "",
-                    ),
-                status: () =>
-                    ring.pick(
-                        which,
-                        this.slots.map((slot) => slot.status),
-                        "Inactive",
-                    ),
-                rotatedDate: () =>
-                    ring.pick(
-                        which,
-                        this.slots.map((slot) => slot.rotatedDate),
-                        "",
-                    ),
-                generation: () =>
-                    ring.pick(
-                        which,
-                        this.slots.map((slot) => slot.generation),
-                        0,
-                    ),
-            });
-        this.primary = role("primary");
-        this.previous = role("previous");
+        const revoked = {
+            accessKeyId: "",
+            secretAccessKey: "",
+            createDate: "",
+            status: "Inactive",
+            rotatedDate: "",
+            generation: 0,
+        };
+        this.primary = ring.role("primary", this.slots, revoked, ["secretAccessKey"]);
+        this.previous = ring.role("previous", this.slots, revoked, ["secretAccessKey"]);
         if (args.kubernetes) {
             publishCredentialSecret(this, name, args.kubernetes, {
                 defaultName: `${name}-aws-credentials`,

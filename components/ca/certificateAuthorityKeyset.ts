@@ -148,44 +148,10 @@ export class CertificateAuthorityKeyset extends pulumi.ComponentResource {
                 generation: () => ring.generation(slot),
             }),
         );
-        const role = (which: "primary" | "previous" | "next") =>
-            lazy<CaSlot>({
-                certPem: () =>
-                    ring.pick(
-                        which,
-                        this.slots.map((slot) => slot.certPem),
-                        "",
-                    ),
-                privateKeyPem: () =>
-                    pulumi.secret(
-                        ring.pick(
-                            which,
-                            this.slots.map((slot) => slot.privateKeyPem),
-                            "",
-                        ),
-                    ),
-                facts: () =>
-                    ring.pick(
-                        which,
-                        this.slots.map((slot) => slot.facts),
-                        undefined,
-                    ),
-                rotatedDate: () =>
-                    ring.pick(
-                        which,
-                        this.slots.map((slot) => slot.rotatedDate),
-                        "",
-                    ),
-                generation: () =>
-                    ring.pick(
-                        which,
-                        this.slots.map((slot) => slot.generation),
-                        0,
-                    ),
-            });
-        this.primary = role("primary");
-        this.previous = role("previous");
-        this.next = role("next");
+        const revoked = { certPem: "", privateKeyPem: "", facts: undefined, rotatedDate: "", generation: 0 };
+        this.primary = ring.role("primary", this.slots, revoked, ["privateKeyPem"]);
+        this.previous = ring.role("previous", this.slots, revoked, ["privateKeyPem"]);
+        this.next = ring.role("next", this.slots, revoked, ["privateKeyPem"]);
         this.signingGeneration = this.primary.generation;
 
         // Oldest generation first, so a bundle reads as the CA's history; revoked CAs left out.

@@ -133,43 +133,9 @@ export class TlsCertificateSecret extends pulumi.ComponentResource {
                 generation: () => ring.generation(slot),
             }),
         );
-        const role = (which: "primary" | "previous") =>
-            lazy<CertificateSlot>({
-                certPem: () =>
-                    ring.pick(
-                        which,
-                        this.slots.map((slot) => slot.certPem),
-                        "",
-                    ),
-                privateKeyPem: () =>
-                    pulumi.secret(
-                        ring.pick(
-                            which,
-                            this.slots.map((slot) => slot.privateKeyPem),
-                            "",
-                        ),
-                    ),
-                facts: () =>
-                    ring.pick(
-                        which,
-                        this.slots.map((slot) => slot.facts),
-                        undefined,
-                    ),
-                rotatedDate: () =>
-                    ring.pick(
-                        which,
-                        this.slots.map((slot) => slot.rotatedDate),
-                        "",
-                    ),
-                generation: () =>
-                    ring.pick(
-                        which,
-                        this.slots.map((slot) => slot.generation),
-                        0,
-                    ),
-            });
-        this.primary = role("primary");
-        this.previous = role("previous");
+        const revoked = { certPem: "", privateKeyPem: "", facts: undefined, rotatedDate: "", generation: 0 };
+        this.primary = ring.role("primary", this.slots, revoked, ["privateKeyPem"]);
+        this.previous = ring.role("previous", this.slots, revoked, ["privateKeyPem"]);
 
         const chain = pulumi
             .all([this.primary.certPem, args.ca ? args.ca.primary.certPem : ""])

@@ -108,37 +108,9 @@ export class CiliumIpsecKeys extends pulumi.ComponentResource {
                 generation: () => ring.generation(slot),
             }),
         );
-        const role = (which: "primary" | "previous") =>
-            lazy<IpsecKeySlot>({
-                line: () =>
-                    pulumi.secret(
-                        ring.pick(
-                            which,
-                            this.slots.map((slot) => slot.line),
-                            "",
-                        ),
-                    ),
-                spi: () =>
-                    ring.pick(
-                        which,
-                        this.slots.map((slot) => slot.spi),
-                        0,
-                    ),
-                rotatedDate: () =>
-                    ring.pick(
-                        which,
-                        this.slots.map((slot) => slot.rotatedDate),
-                        "",
-                    ),
-                generation: () =>
-                    ring.pick(
-                        which,
-                        this.slots.map((slot) => slot.generation),
-                        0,
-                    ),
-            });
-        this.primary = role("primary");
-        this.previous = role("previous");
+        const revoked = { line: "", spi: 0, rotatedDate: "", generation: 0 };
+        this.primary = ring.role("primary", this.slots, revoked, ["line"]);
+        this.previous = ring.role("previous", this.slots, revoked, ["line"]);
 
         const line = pulumi.all([ring.ledger, this.primary.line]).apply(([ledger, text]) => {
             const problem = ipsecMoveProblem(ledger, { keyBytes, icvBits, perTunnel });

@@ -141,36 +141,10 @@ export class EncryptionConfigKeys extends pulumi.ComponentResource {
                 generation: () => ring.generation(slot),
             }),
         );
-        const role = (which: "primary" | "next" | "previous") =>
-            lazy<EncryptionKeySlot>({
-                name: () =>
-                    ring.pick(
-                        which,
-                        this.slots.map((slot) => slot.name),
-                        "",
-                    ),
-                provider: () =>
-                    ring.pick(
-                        which,
-                        this.slots.map((slot) => slot.provider),
-                        provider,
-                    ),
-                rotatedDate: () =>
-                    ring.pick(
-                        which,
-                        this.slots.map((slot) => slot.rotatedDate),
-                        "",
-                    ),
-                generation: () =>
-                    ring.pick(
-                        which,
-                        this.slots.map((slot) => slot.generation),
-                        0,
-                    ),
-            });
-        this.primary = role("primary");
-        this.next = role("next");
-        this.previous = role("previous");
+        const revoked = { name: "", provider, rotatedDate: "", generation: 0 };
+        this.primary = ring.role("primary", this.slots, revoked);
+        this.next = ring.role("next", this.slots, revoked);
+        this.previous = ring.role("previous", this.slots, revoked);
 
         const configKeys = ring.slots.map((slot) =>
             pulumi.all([this.slots[slot].name, this.slots[slot].provider, keys[slot].result]).apply(

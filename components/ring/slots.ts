@@ -258,6 +258,33 @@ export class Ring {
         }) as pulumi.Output<T>;
     }
 
+    /**
+     * The slot holding `role`, in the shape of each of `slots`: every field is that field of whichever slot holds the
+     * role, or `revoked[field]` while an emergency rotation has revoked it. Fields are built on first read; those named
+     * in `secret` stay secret.
+     */
+    role<T extends { [K in keyof T]: pulumi.Output<unknown> }>(
+        role: keyof SlotRoles,
+        slots: T[],
+        revoked: { [K in keyof T]: T[K] extends pulumi.Output<infer U> ? U : never },
+        secret: (keyof T)[] = [],
+    ): T {
+        const fields = Object.fromEntries(
+            (Object.keys(revoked) as (keyof T)[]).map((field) => [
+                field,
+                () => {
+                    const picked = this.pick(
+                        role,
+                        slots.map((slot) => slot[field] as pulumi.Output<unknown>),
+                        revoked[field],
+                    );
+                    return secret.includes(field) ? pulumi.secret(picked) : picked;
+                },
+            ]),
+        );
+        return lazy<T>(fields as { [K in keyof T]: () => T[K] });
+    }
+
     /** The values of the slots verifiers trust, primary first, then previous, then next; revoked slots left out. */
     trusted<T>(values: pulumi.Output<T>[]): pulumi.Output<T[]> {
         return this.ledger.apply((ledger) =>

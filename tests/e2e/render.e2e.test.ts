@@ -1,12 +1,13 @@
 import * as assert from "assert";
 import { createHash, createPublicKey } from "crypto";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "fs";
+import { mkdtempSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import { Stack } from "@pulumi/pulumi/automation";
 import { REPO, changes, createStack, engineEnv } from "./engine";
 import { EXAMPLE } from "./programs";
+import { manifests, secretValues } from "./manifests";
 import { kidFromPublicKeyPem } from "../../components/jwks";
 
 // The example program itself (index.ts) on the real engine, with the Kubernetes provider in renderYamlToDirectory
@@ -40,19 +41,6 @@ function stackConfig(renderDir: string, signerDate: string, databaseDate: string
     ].join("\n");
 }
 
-function manifests(dir: string): Map<string, string> {
-    const files = new Map<string, string>();
-    const walk = (at: string) => {
-        for (const entry of readdirSync(at, { withFileTypes: true })) {
-            const full = path.join(at, entry.name);
-            if (entry.isDirectory()) walk(full);
-            else files.set(path.relative(dir, full), readFileSync(full, "utf8"));
-        }
-    };
-    if (existsSync(dir)) walk(dir);
-    return files;
-}
-
 const digestOf = (text: string) => createHash("sha256").update(text).digest("hex");
 const SECRET = "1-manifest/v1-secret-openshift-kube-apiserver-operator-next-bound-service-account-signing-key.yaml";
 const CONFIGMAP = "1-manifest/v1-configmap-openshift-config-managed-bound-sa-token-signing-certs.yaml";
@@ -67,15 +55,6 @@ const ALL = [DEPLOYMENT, CONFIGMAP, SECRET, DB_SECRET, TOKEN_G1, TOKEN_G2].sort(
 function rewritten(before: Map<string, string>, after: Map<string, string>): string[] {
     const files = [...new Set([...before.keys(), ...after.keys()])].sort();
     return files.filter((file) => digestOf(before.get(file) ?? "") !== digestOf(after.get(file) ?? ""));
-}
-
-/** A Secret manifest's values, whether the provider rendered them as data or stringData. */
-function secretValues(manifest: string): Record<string, string> {
-    const doc = parse(manifest);
-    const decoded = Object.fromEntries(
-        Object.entries<string>(doc.data ?? {}).map(([key, value]) => [key, Buffer.from(value, "base64").toString()]),
-    );
-    return { ...decoded, ...(doc.stringData ?? {}) };
 }
 
 describe("the example program rendering Kubernetes manifests on the real engine", function () {

@@ -1,12 +1,13 @@
 import * as assert from "assert";
 import { X509Certificate } from "crypto";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "fs";
+import { mkdtempSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import { Stack } from "@pulumi/pulumi/automation";
 import { REPO, createStack, engineEnv } from "./engine";
 import { EXAMPLE } from "./programs";
+import { manifests, secretValues } from "./manifests";
 
 // The example program's cluster sections on the real engine (tls and random providers), the Kubernetes provider
 // rendering manifests: a CA-signed TLS Secret, Cilium's IPsec key Secret and a registry pull Secret, each rewritten
@@ -29,28 +30,6 @@ function stackConfig(renderDir: string, dates: { ca: string; tls: string; ipsec:
         `  keyshift:registry: { rotatedDate: "${dates.registry}", secretName: registry-pull, namespace: shop, server: "registry.example.com:5000", username: puller }`,
         "",
     ].join("\n");
-}
-
-function manifests(dir: string): Map<string, string> {
-    const files = new Map<string, string>();
-    const walk = (at: string) => {
-        for (const entry of readdirSync(at, { withFileTypes: true })) {
-            const full = path.join(at, entry.name);
-            if (entry.isDirectory()) walk(full);
-            else files.set(path.relative(dir, full), readFileSync(full, "utf8"));
-        }
-    };
-    if (existsSync(dir)) walk(dir);
-    return files;
-}
-
-/** A Secret manifest's values, whether the provider rendered them as data or stringData. */
-function secretValues(manifest: string): Record<string, string> {
-    const doc = parse(manifest);
-    const decoded = Object.fromEntries(
-        Object.entries<string>(doc.data ?? {}).map(([key, value]) => [key, Buffer.from(value, "base64").toString()]),
-    );
-    return { ...decoded, ...(doc.stringData ?? {}) };
 }
 
 const changed = (before: Map<string, string>, after: Map<string, string>) =>
