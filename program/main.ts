@@ -17,11 +17,14 @@ function userError(error: unknown, path?: string, argKeys: Record<string, string
     }
     if (pulumi.InputPropertyError.isInstance(error)) {
         let at = error.propertyPath;
-        if (path && !at.startsWith(`${NAMESPACE}:`)) {
+        // A component names its argument, relative or under its configPath (the section's path): either way the
+        // config key may have another name (`secretName` for the `name` argument).
+        const relative = path && at.startsWith(`${path}.`) ? at.slice(path.length + 1) : at;
+        if (path && !relative.startsWith(`${NAMESPACE}:`)) {
             const arg = Object.keys(argKeys)
-                .filter((name) => at === name || at.startsWith(`${name}.`))
+                .filter((name) => relative === name || relative.startsWith(`${name}.`))
                 .sort((a, b) => b.length - a.length)[0];
-            at = `${path}.${arg ? argKeys[arg] + at.slice(arg.length) : at}`;
+            at = `${path}.${arg ? argKeys[arg] + relative.slice(arg.length) : relative}`;
         }
         return new pulumi.RunError(`${at}: ${error.reason}`);
     }

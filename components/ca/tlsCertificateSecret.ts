@@ -6,7 +6,7 @@ import { configKey } from "../ring/ring";
 import { Ring, RotationArgs, lazy } from "../ring/slots";
 import { argError, checkNamespace, checkObjectName } from "../validation";
 import { WorkloadRef, WorkloadRestarts } from "../k8s/workloadRestarts";
-import { whenSecretMutable } from "../k8s/credentialSecret";
+import { secretMutableRequirement } from "../k8s/credentialSecret";
 import { CertificateAuthorityKeyset } from "./certificateAuthorityKeyset";
 import { CertificateFacts, certificateFacts } from "./x509";
 
@@ -80,7 +80,10 @@ export class TlsCertificateSecret extends pulumi.ComponentResource {
             dnsNames: dnsNames.join(","),
             validityPeriodHours: args.validityPeriodHours ?? 2160,
         };
-        const ring = new Ring(this, name, args, "certificate", settings);
+        const reason = `a rotation deletes the Secret ${args.name} before creating it again and ingress controllers serve their default certificate meanwhile`;
+        const ring = new Ring(this, name, args, "certificate", settings, undefined, {
+            requirements: [secretMutableRequirement(args.provider, reason)],
+        });
 
         const pairs = ring.slots.map((slot) => {
             const setting = <U>(pick: (recorded: typeof settings) => U) => ring.settingInput(slot, pick);
@@ -145,7 +148,6 @@ export class TlsCertificateSecret extends pulumi.ComponentResource {
                     .map((pem) => pem.trimEnd() + "\n")
                     .join(""),
             );
-        const reason = `a rotation deletes the Secret ${args.name} before creating it again and ingress controllers serve their default certificate meanwhile`;
         this.secret = new k8s.core.v1.Secret(
             `${name}-secret`,
             {
@@ -155,15 +157,7 @@ export class TlsCertificateSecret extends pulumi.ComponentResource {
                     labels: { "app.kubernetes.io/managed-by": "keyshift" },
                 },
                 type: "kubernetes.io/tls",
-                stringData: pulumi.secret(
-                    whenSecretMutable(
-                        args.provider,
-                        { "tls.crt": chain, "tls.key": this.primary.privateKeyPem },
-                        configKey(configPath, "provider"),
-                        reason,
-                        this,
-                    ),
-                ),
+                stringData: pulumi.secret({ "tls.crt": chain, "tls.key": this.primary.privateKeyPem }),
             },
             { parent: this, provider: args.provider, additionalSecretOutputs: ["data", "stringData"] },
         );

@@ -5,7 +5,7 @@ import { Ledger, configKey } from "../ring/ring";
 import { Ring, RotationArgs, lazy } from "../ring/slots";
 import { argError, checkNamespace, checkObjectName } from "../validation";
 import { IPSEC_ALGORITHM, IPSEC_ICV_BITS, IPSEC_KEY_BYTES, ipsecKeyLine, spiOf } from "./ciliumIpsec";
-import { whenSecretMutable } from "./credentialSecret";
+import { secretMutableRequirement } from "./credentialSecret";
 
 /** Arguments of CiliumIpsecKeys. */
 export interface CiliumIpsecKeysArgs extends RotationArgs {
@@ -44,7 +44,8 @@ export interface IpsecKeySlot {
 /**
  * Cilium's IPsec key as a two-slot ring: the Secret holds the primary, written with the next key id; the agents keep
  * decrypting with the key they had for their own grace period (`ipsec-key-rotation-duration`, 5 minutes by default).
- * A rollback is refused: it would bring back an older key id, and Cilium's ids only go forward.
+ * A rollback, and a change of key length or ICV, are refused at the ledger's check, as Cilium's guide requires, so
+ * nothing changes: the engine stops before the Secret is touched.
  */
 export class CiliumIpsecKeys extends pulumi.ComponentResource {
     public readonly ledger: pulumi.Output<Ledger>;
@@ -78,7 +79,18 @@ export class CiliumIpsecKeys extends pulumi.ComponentResource {
             argError(configKey(configPath, "icvBits"), `${JSON.stringify(icvBits)} is not 64, 96 or 128`);
         }
         const perTunnel = args.perTunnel ?? true;
-        const ring = new Ring(this, name, args, "ipsec", { keyBytes, icvBits, perTunnel });
+        const fixed =
+            "Cilium ignores a rotated key of another length, so this Secret keeps it; create a new one (and restart the agents) to change it";
+        const ring = new Ring(this, name, args, "ipsec", { keyBytes, icvBits, perTunnel }, undefined, {
+            noRollback: "Cilium's key ids only go forward (1 to 15, then 1 again)",
+            fixedSettings: { keyBytes: fixed, icvBits: fixed },
+            requirements: [
+                secretMutableRequirement(
+                    args.provider,
+                    `a rotation deletes ${namespace}/${secretName} before creating it again, and agents that read it meanwhile find no key`,
+                ),
+            ],
+        });
         this.ledger = ring.ledger;
 
         const keys = ring.slots.map((slot) =>
@@ -112,54 +124,15 @@ export class CiliumIpsecKeys extends pulumi.ComponentResource {
         this.primary = ring.role("primary", this.slots, revoked, ["line"]);
         this.previous = ring.role("previous", this.slots, revoked, ["line"]);
 
-        const line = pulumi.all([ring.ledger, this.primary.line]).apply(([ledger, text]) => {
-            const problem = ipsecMoveProblem(ledger, { keyBytes, icvBits, perTunnel });
-            if (problem) throw new pulumi.ResourceError(`${ring.key(problem.key)}: ${problem.reason}`, this);
-            return text;
-        });
         this.secret = new k8s.core.v1.Secret(
             `${name}-secret`,
             {
                 metadata: { name: secretName, namespace, labels: { "app.kubernetes.io/managed-by": "keyshift" } },
                 type: "Opaque",
-                stringData: pulumi.secret({
-                    keys: whenSecretMutable(
-                        args.provider,
-                        line,
-                        configKey(configPath, "provider"),
-                        `a rotation deletes ${namespace}/${secretName} before creating it again, and agents that read it meanwhile find no key`,
-                        this,
-                    ),
-                }),
+                stringData: pulumi.secret({ keys: this.primary.line }),
             },
             { parent: this, provider: args.provider, additionalSecretOutputs: ["data", "stringData"] },
         );
         this.registerOutputs({});
     }
-}
-
-/**
- * What Cilium's rules refuse in the ledger's current state: a rollback (an older key id) and a key length or ICV
- * other than the one in use (the agents would ignore the key).
- */
-export function ipsecMoveProblem(
-    ledger: Ledger,
-    wanted: { keyBytes: number; icvBits: number; perTunnel: boolean },
-): { key: string; reason: string } | undefined {
-    if (ledger.lastMove === "rollback") {
-        return {
-            key: "rotatedDate",
-            reason: `${JSON.stringify(ledger.rotatedDate)} rolls back to an older key, but Cilium's key ids only go forward (1 to 15, then 1 again): set a later rotatedDate to rotate to a new key instead`,
-        };
-    }
-    const inUse = ledger.slots[ledger.primary].settings;
-    for (const key of ["keyBytes", "icvBits"] as const) {
-        if (Number(inUse[key]) !== wanted[key]) {
-            return {
-                key,
-                reason: `${wanted[key]} differs from ${String(inUse[key])}, which the key in use has: Cilium ignores a rotated key of another length, so this Secret keeps ${String(inUse[key])}; create a new one (and restart the agents) to change it`,
-            };
-        }
-    }
-    return undefined;
 }

@@ -62,6 +62,25 @@ export function publishCredentialSecret(
 }
 
 /**
+ * The ring requirement that the provider updates Secrets in place (`enableSecretMutable`): without it, a Secret whose
+ * data changes is deleted and created again, and for that moment its readers find nothing. Checked by the ledger, so a
+ * refusal stops the run before anything is replaced or deleted. The provider's inputs are output properties of the
+ * provider resource; `enableSecretMutable` arrives as true or "true".
+ */
+export function secretMutableRequirement(
+    provider: k8s.Provider,
+    reason: string,
+): { key: string; met: pulumi.Input<boolean | string | undefined>; reason: string } {
+    const mutable = (provider as unknown as { enableSecretMutable?: pulumi.Input<boolean | string> })
+        .enableSecretMutable;
+    return {
+        key: "provider",
+        met: pulumi.output(mutable),
+        reason: `the Kubernetes provider needs enableSecretMutable: true, or ${reason}`,
+    };
+}
+
+/**
  * `value`, once the provider is known to update Secrets in place (`enableSecretMutable`): without it, a Secret whose
  * data changes is deleted and created again, and for that moment its readers find nothing. Fails the Secret that takes
  * the value, at preview, with `reason` saying what would break. The provider's inputs are output properties of the

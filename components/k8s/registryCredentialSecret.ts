@@ -4,7 +4,7 @@ import { RotatingPassword } from "../passwords/rotatingPassword";
 import { configKey } from "../ring/ring";
 import { RotationArgs } from "../ring/slots";
 import { argError, checkNamespace, checkObjectName } from "../validation";
-import { whenSecretMutable } from "./credentialSecret";
+import { secretMutableRequirement, whenSecretMutable } from "./credentialSecret";
 import { WorkloadRef, WorkloadRestarts } from "./workloadRestarts";
 
 /** A credential someone else rotates, such as another keyshift component's `primary`. */
@@ -73,6 +73,7 @@ export class RegistryCredentialSecret extends pulumi.ComponentResource {
         if (!args.username) {
             argError(configKey(configPath, "username"), "required: the user name the registry knows");
         }
+        const reason = `a rotation deletes the Secret ${args.name} before creating it again, and pods that start meanwhile cannot pull`;
         let credential = args.credential;
         if (!credential) {
             if (args.rotatedDate === undefined) {
@@ -83,7 +84,12 @@ export class RegistryCredentialSecret extends pulumi.ComponentResource {
             }
             this.password = new RotatingPassword(
                 `${name}-password`,
-                { ...(args as RotationArgs), configPath, length: args.length },
+                {
+                    ...(args as RotationArgs),
+                    configPath,
+                    length: args.length,
+                    limits: { requirements: [secretMutableRequirement(args.provider, reason)] },
+                },
                 { parent: this },
             );
             credential = this.password.primary;
@@ -101,13 +107,10 @@ export class RegistryCredentialSecret extends pulumi.ComponentResource {
                 },
                 type: "kubernetes.io/dockerconfigjson",
                 stringData: pulumi.secret({
-                    ".dockerconfigjson": whenSecretMutable(
-                        args.provider,
-                        document,
-                        configKey(configPath, "provider"),
-                        `a rotation deletes the Secret ${args.name} before creating it again, and pods that start meanwhile cannot pull`,
-                        this,
-                    ),
+                    // With its own ring the ledger checks the provider; with a credential from elsewhere, the Secret does.
+                    ".dockerconfigjson": this.password
+                        ? document
+                        : whenSecretMutable(args.provider, document, configKey(configPath, "provider"), reason, this),
                 }),
             },
             { parent: this, provider: args.provider, additionalSecretOutputs: ["data", "stringData"] },

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { Ledger, configKey } from "../ring/ring";
+import { RingLimitsInput } from "../ring/ledger";
 import { Ring, RotationArgs, lazy } from "../ring/slots";
 import { argError } from "../validation";
 import { CharacterRules, ResolvedRules, ServiceConstraints, resolveRules, ruleProblems } from "./rules";
@@ -17,6 +18,8 @@ export interface RotatingPasswordArgs extends RotationArgs, Partial<CharacterRul
      * 8 to 256 printable characters.
      */
     constraints?: ServiceConstraints;
+    /** @internal What a component built on this one rules out, checked by the ledger (see RingLimits). */
+    limits?: RingLimitsInput;
 }
 
 /** One slot's password, or the password holding a role. */
@@ -60,7 +63,15 @@ export class RotatingPassword extends pulumi.ComponentResource {
             argError(configKey(args.configPath ?? name, problems[0].rule), problems[0].reason);
         }
         const { length, lower, upper, numeric, special } = rules;
-        this.ring = new Ring(this, name, args, "password", { length, lower, upper, numeric, special });
+        this.ring = new Ring(
+            this,
+            name,
+            args,
+            "password",
+            { length, lower, upper, numeric, special },
+            undefined,
+            args.limits,
+        );
         this.ledger = this.ring.ledger;
 
         const passwords = this.ring.slots.map((slot) => {

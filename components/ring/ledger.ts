@@ -1,6 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as ledgerProvider from "./ledgerProvider";
-import { Ledger, RewriteRecord, Settings } from "./ring";
+import { Ledger, RewriteRecord, RingLimits, Settings } from "./ring";
+
+/** RingLimits whose requirements may be Outputs (a provider's input, for example). */
+export type RingLimitsInput = Omit<RingLimits, "requirements"> & {
+    requirements?: { key: string; met?: pulumi.Input<boolean | string | undefined>; reason: string }[];
+};
 
 // Pulumi programs are stateless, so the ring's memory lives in the checkpoint, as the inputs and outputs of a small
 // dynamic resource (its provider is ./ledgerProvider). The ledger holds dates, slot numbers and settings only, never
@@ -20,6 +25,8 @@ export interface SlotLedgerArgs {
     compromised?: pulumi.Input<boolean | string>;
     /** For keys that decrypt stored data: what config says of its rewrite (see RotationRequest.rewrite). */
     rewrite?: { rewrittenDate?: pulumi.Input<string>; dropUnrewrittenKey?: pulumi.Input<boolean> } | RewriteRecord;
+    /** What the credential's consumer rules out (see RotationRequest.limits). */
+    limits?: RingLimitsInput;
 }
 
 /**

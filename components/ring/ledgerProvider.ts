@@ -10,7 +10,16 @@
 // replacement triggers that read the ledger would be unknown. Computing it in `check` keeps previews exact.
 
 import type * as pulumi from "@pulumi/pulumi";
-import { RewriteRecord, RotationError, RotationRequest, Settings, planRotation, sameJson, upgradeLedger } from "./ring";
+import {
+    RewriteRecord,
+    RingLimits,
+    RotationError,
+    RotationRequest,
+    Settings,
+    planRotation,
+    sameJson,
+    upgradeLedger,
+} from "./ring";
 
 // How the engine hands a dynamic provider's check a value not known yet (a preview where rotatedDate is another
 // resource's output): @pulumi/pulumi's rpc.unknownValue.
@@ -40,6 +49,7 @@ export async function check(
         settings: (asked.settings as Settings | undefined) ?? {},
         compromised: asked.compromised as boolean | string | undefined,
         rewrite: asked.rewrite as RewriteRecord | undefined,
+        limits: asked.limits as RingLimits | undefined,
     };
     try {
         // A ledger an earlier keyshift wrote is read in its own format and written back in this one.

@@ -81,6 +81,21 @@ export interface RotationRequest extends RingShape {
      * the previous key, and data it wrote is unreadable unless it was rewritten with a later key first.
      */
     rewrite?: RewriteRecord;
+    /**
+     * What the credential's consumer rules out, refused at the ledger's check so that nothing is changed: the engine
+     * stops at a check failure before any resource is replaced or deleted.
+     */
+    limits?: RingLimits;
+}
+
+/** Component-specific refusals the ring makes for a credential (see RotationRequest.limits). */
+export interface RingLimits {
+    /** Why a rollback is refused, when it is (Cilium's key ids only go forward). */
+    noRollback?: string;
+    /** Settings that may never change for the ring's life, each with why. */
+    fixedSettings?: Record<string, string>;
+    /** Conditions every run must meet: `met` true or "true"; otherwise `<config path>.<key>: <reason>`. */
+    requirements?: { key: string; met?: boolean | string; reason: string }[];
 }
 
 /** What config says of the rewrite of stored data, for rings whose keys decrypt it (see RotationRequest.rewrite). */
@@ -239,6 +254,14 @@ function ledgerDamage(old: Partial<Ledger>): string | undefined {
  */
 export function planRotation(previous: Ledger | undefined, request: RotationRequest): Transition {
     checkShape(request);
+    for (const requirement of request.limits?.requirements ?? []) {
+        if (requirement.met !== true && requirement.met !== "true") {
+            throw new RotationError(
+                "rotatedDate",
+                `${configKey(request.label, requirement.key)}: ${requirement.reason}`,
+            );
+        }
+    }
     const wanted = parseRotationDate(request.rotatedDate);
     if (wanted === undefined) {
         throw new RotationError("rotatedDate", `${request.label} = ${notADate(request.rotatedDate)}`);
@@ -269,6 +292,16 @@ export function planRotation(previous: Ledger | undefined, request: RotationRequ
             `${request.label}: this ring was created with ${previous.slots.length} slots and cannot change to ${request.slotCount}; create a new component instead`,
         );
     }
+    for (const [key, why] of Object.entries(request.limits?.fixedSettings ?? {})) {
+        const inUse = previous.slots[previous.primary].settings[key];
+        const wanted = (request.settings ?? {})[key];
+        if (inUse !== undefined && wanted !== inUse) {
+            throw new RotationError(
+                "rotatedDate",
+                `${configKey(request.label, key)} = ${JSON.stringify(wanted)} differs from ${JSON.stringify(inUse)}, which the key in use has: ${why}`,
+            );
+        }
+    }
     const current = parseRotationDate(previous.rotatedDate) ?? Number.NaN;
     const rollback = parseRotationDate(previous.rollbackDate);
     const kind = wanted === current ? "noop" : rollback !== undefined && wanted === rollback ? "rollback" : "forward";
@@ -281,6 +314,12 @@ export function planRotation(previous: Ledger | undefined, request: RotationRequ
     if (kind === "noop") {
         const ledger = seen === previous.compromisedSeen ? previous : { ...previous, compromisedSeen: seen };
         return { kind, ledger, regenerated: [], revoked: [] };
+    }
+    if (kind === "rollback" && request.limits?.noRollback) {
+        throw new RotationError(
+            "rotatedDate",
+            `${request.label} = ${JSON.stringify(request.rotatedDate)} rolls back to the previous key, but ${request.limits.noRollback}: set a later date to rotate to a new key instead`,
+        );
     }
     if (kind === "rollback") {
         const ledger: Ledger = {

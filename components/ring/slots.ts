@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { checkCompromised, checkInterval, checkRotationDate } from "../validation";
-import { SlotLedger } from "./ledger";
+import { RingLimitsInput, SlotLedger } from "./ledger";
 import {
     Ledger,
     RingShape,
@@ -142,6 +142,7 @@ export class Ring {
         kind: CredentialKind,
         settings: Settings,
         rewrite?: { rewrittenDate?: pulumi.Input<string>; dropUnrewrittenKey?: pulumi.Input<boolean> },
+        limits?: RingLimitsInput,
     ) {
         const shape = SHAPES[kind];
         this.configPath = args.configPath ?? name;
@@ -159,6 +160,7 @@ export class Ring {
                 settings,
                 compromised: args.compromised,
                 rewrite,
+                limits,
             },
             { parent },
         );
@@ -171,6 +173,7 @@ export class Ring {
             args.compromised,
             rewrite?.rewrittenDate,
             rewrite?.dropUnrewrittenKey,
+            ...(limits?.requirements ?? []).map((requirement) => requirement.met),
         ].every((value) => !pulumi.Output.isInstance(value) && !(value instanceof Promise));
         const recover = (pulumi as { recover?: typeof pulumi.recover }).recover;
         if (plain && recover) {

@@ -270,17 +270,13 @@ describe("TlsCertificateSecret", () => {
         );
     });
 
-    it("refuses a provider without enableSecretMutable, saying why", async () => {
+    it("refuses a provider without enableSecretMutable at the ledger, saying why, before any Secret", async () => {
         const harness = new Harness();
-        const { tlsSecret } = await declare(harness, "2026-01-01", "2026-01-01", false);
-        const outcome = await (tlsSecret.secret.urn as unknown as { promise(): Promise<string> }).promise().then(
-            () => "registered",
-            (error: Error) => error.message,
-        );
-        assert.match(
-            outcome,
-            /web.provider: the Kubernetes provider needs enableSecretMutable: true, or a rotation deletes the Secret web-tls before creating it again and ingress controllers serve their default certificate meanwhile/,
-        );
+        await declare(harness, "2026-01-01", "2026-01-01", false);
+        await harness.settled();
+        assert.deepStrictEqual(harness.refusals, [
+            "web.provider: the Kubernetes provider needs enableSecretMutable: true, or a rotation deletes the Secret web-tls before creating it again and ingress controllers serve their default certificate meanwhile",
+        ]);
         assert.deepStrictEqual(harness.byType("kubernetes:core/v1:Secret"), []);
     });
 });

@@ -225,34 +225,29 @@ describe("CiliumIpsecKeys", () => {
         assert.strictEqual(await valueOf(bumped.previous.line), before);
     });
 
-    it("refuses a rollback and a key length change, saying why, and bad input naming the key", async () => {
+    it("refuses at the ledger, before anything changes, a rollback, a key length change and a provider that would delete the Secret", async () => {
         const harness = new Harness();
         await ipsec(harness, "2026-01-01");
         await ipsec(harness, "2026-02-01");
-        const rolledBack = await ipsec(harness, "2026-01-01");
-        const refusal = (component: CiliumIpsecKeys) =>
-            (component.secret.urn as unknown as { promise(): Promise<string> }).promise().then(
-                () => "registered",
-                (error: Error) => error.message,
-            );
-        assert.match(
-            await refusal(rolledBack),
-            /keyshift:ipsec.rotatedDate: "2026-01-01" rolls back to an older key, but Cilium's key ids only go forward/,
-        );
-
-        const fresh = new Harness();
-        await ipsec(fresh, "2026-01-01");
-        await fresh.newRun();
-        const resized = new CiliumIpsecKeys("ipsec", {
-            rotatedDate: "2026-01-01",
-            provider: provider(),
+        await ipsec(harness, "2026-01-01");
+        assert.deepStrictEqual(harness.refusals, [
+            'keyshift:ipsec.rotatedDate = "2026-01-01" rolls back to the previous key, but Cilium\'s key ids only go forward (1 to 15, then 1 again): set a later date to rotate to a new key instead',
+        ]);
+        assert.deepStrictEqual(harness.byType(SECRET), [], "the refused run declares no Secret change");
+        await ipsec(harness, "2026-03-01", { keyBytes: 36 });
+        assert.deepStrictEqual(harness.refusals, [
+            "keyshift:ipsec.keyBytes = 36 differs from 20, which the key in use has: Cilium ignores a rotated key of another length, so this Secret keeps it; create a new one (and restart the agents) to change it",
+        ]);
+        await harness.newRun();
+        new CiliumIpsecKeys("ipsec", {
+            rotatedDate: "2026-03-01",
+            provider: new k8s.Provider("plain", {}),
             configPath: "keyshift:ipsec",
-            keyBytes: 36,
         });
-        assert.match(
-            await refusal(resized),
-            /keyshift:ipsec.keyBytes: 36 differs from 20, which the key in use has: Cilium ignores a rotated key of another length/,
-        );
+        await harness.settled();
+        assert.deepStrictEqual(harness.refusals, [
+            "keyshift:ipsec.provider: the Kubernetes provider needs enableSecretMutable: true, or a rotation deletes kube-system/cilium-ipsec-keys before creating it again, and agents that read it meanwhile find no key",
+        ]);
         assert.throws(
             () => new CiliumIpsecKeys("x", { rotatedDate: "2026-01-01", provider: provider(), algorithm: "cbc(aes)" }),
             (e: any) =>
@@ -391,6 +386,24 @@ describe("RegistryCredentialSecret", () => {
                 }),
             (e: any) => e.propertyPath === "nodate.rotatedDate",
         );
+    });
+
+    it("refuses, at its ledger, a provider that would delete and re-create the Secret", async () => {
+        const harness = new Harness();
+        await harness.newRun();
+        new RegistryCredentialSecret("pull", {
+            rotatedDate: "2026-01-01",
+            provider: new k8s.Provider("plain", {}),
+            name: "registry-pull",
+            server: "ghcr.io",
+            username: "bot",
+            configPath: "keyshift:registry",
+        });
+        await harness.settled();
+        assert.deepStrictEqual(harness.refusals, [
+            "keyshift:registry.provider: the Kubernetes provider needs enableSecretMutable: true, or a rotation deletes the Secret registry-pull before creating it again, and pods that start meanwhile cannot pull",
+        ]);
+        assert.deepStrictEqual(harness.byType(SECRET), []);
     });
 
     it("host names: what image references name, never a URL", () => {
