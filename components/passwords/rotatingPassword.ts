@@ -70,7 +70,9 @@ export class RotatingPassword extends pulumi.ComponentResource {
             "password",
             { length, lower, upper, numeric, special },
             undefined,
-            args.limits,
+            // The ledger refuses a password in use that the service no longer accepts (a change of engine can leave
+            // it outside the rules): refused there, the run stops before anything takes the password.
+            { ...args.limits, primaryConstraints: constraints },
         );
         this.ledger = this.ring.ledger;
 
@@ -104,44 +106,12 @@ export class RotatingPassword extends pulumi.ComponentResource {
                 generation: () => this.ring.generation(slot),
             }),
         );
-        this.primary = this.slotWithRole("primary", (ledger) => this.checkInUse(ledger, constraints));
-        this.previous = this.slotWithRole("previous");
+        const revoked = { value: "", rotatedDate: "", generation: 0 };
+        this.primary = this.ring.role("primary", this.slots, revoked, ["value"]);
+        this.previous = this.ring.role("previous", this.slots, revoked, ["value"]);
 
         // The outputs are this object's fields. The checkpoint keeps none of them again: the ledger and every key
         // are in their own resources' state, and at hundreds of credentials each byte here is rewritten at every step.
         this.registerOutputs({});
-    }
-
-    /**
-     * The password in use must still be one the service accepts: a change of service (another engine, other rules)
-     * can leave it outside them, and handing it on would fail at apply time or later. Refused, naming the rule.
-     */
-    private checkInUse(ledger: Ledger, constraints: ServiceConstraints): void {
-        const { settings, date } = ledger.slots[ledger.primary];
-        const [problem] = ruleProblems(settings as ResolvedRules, constraints);
-        if (problem) {
-            throw new pulumi.ResourceError(
-                `${this.ring.key(problem.rule)}: the password in use, generated for ${date}, breaks ${constraints.service}'s rules (${problem.reason}); set a later rotatedDate to generate one it accepts`,
-                this,
-            );
-        }
-    }
-
-    private slotWithRole(role: "primary" | "previous", check?: (ledger: Ledger) => void): PasswordSlot {
-        const pick = <T>(field: (slot: PasswordSlot) => pulumi.Output<T>, revoked: T) =>
-            this.ring.pick(role, this.slots.map(field), revoked);
-        return lazy<PasswordSlot>({
-            value: () =>
-                pulumi.secret(
-                    this.ring.pick(
-                        role,
-                        this.slots.map((slot) => slot.value),
-                        "",
-                        check,
-                    ),
-                ),
-            rotatedDate: () => pick((slot) => slot.rotatedDate, ""),
-            generation: () => pick((slot) => slot.generation, 0),
-        });
     }
 }

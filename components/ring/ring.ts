@@ -3,6 +3,7 @@
 // Pure and dependency-free apart from ./dates, because the ledger's dynamic provider is serialized with it.
 // The exact transitions are those of shared/docs/ring.md; tests/unit/ring.test.ts checks them as properties.
 
+import { CharacterRules, ServiceConstraints, ruleProblems } from "../passwords/rules";
 import { formatInstant, notADate, notAnInterval, parseInterval, parseRotationDate } from "./dates";
 
 /** What shapes a slot's key material: a password's length and characters, a key's algorithm. Flat JSON values. */
@@ -96,6 +97,8 @@ export interface RingLimits {
     fixedSettings?: Record<string, string>;
     /** Conditions every run must meet: `met` true or "true"; otherwise `<config path>.<key>: <reason>`. */
     requirements?: { key: string; met?: boolean | string; reason: string }[];
+    /** For passwords: the service's rules, which the password in use must meet after the move (see `inUseProblem`). */
+    primaryConstraints?: ServiceConstraints;
 }
 
 /** What config says of the rewrite of stored data, for rings whose keys decrypt it (see RotationRequest.rewrite). */
@@ -253,6 +256,22 @@ function ledgerDamage(old: Partial<Ledger>): string | undefined {
  * without a new date, or a date that would bring back a revoked credential.
  */
 export function planRotation(previous: Ledger | undefined, request: RotationRequest): Transition {
+    const transition = planMove(previous, request);
+    const constraints = request.limits?.primaryConstraints;
+    if (constraints) {
+        const { settings, date } = transition.ledger.slots[transition.ledger.primary];
+        const [problem] = ruleProblems(settings as unknown as CharacterRules, constraints);
+        if (problem) {
+            throw new RotationError(
+                "rotatedDate",
+                `${configKey(request.label, problem.rule)}: the password in use, generated for ${date}, breaks ${constraints.service}'s rules (${problem.reason}); set a later rotatedDate to generate one it accepts`,
+            );
+        }
+    }
+    return transition;
+}
+
+function planMove(previous: Ledger | undefined, request: RotationRequest): Transition {
     checkShape(request);
     for (const requirement of request.limits?.requirements ?? []) {
         if (requirement.met !== true && requirement.met !== "true") {

@@ -5,7 +5,7 @@ import { tmpdir } from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import { Stack } from "@pulumi/pulumi/automation";
-import { REPO, createStack, engineEnv } from "./engine";
+import { REPO, assertFails, createStack, engineEnv } from "./engine";
 import { EXAMPLE } from "./programs";
 import { manifests, secretValues } from "./manifests";
 
@@ -103,5 +103,22 @@ describe("the example program's cluster sections rendering manifests on the real
         assert.strictEqual(secretValues(afterCa.get(TLS)!)["tls.key"], keyBefore, "same key, new certificate");
         const afterRegistry = await upWith({ registry: "2026-02-01" });
         assert.deepStrictEqual(changed(afterCa, afterRegistry), [REGISTRY]);
+        previous = afterRegistry;
+    });
+
+    it("a rollback of Cilium's key is refused by the ledger in `up` itself, and nothing changes: the Secret stays", async () => {
+        Object.assign(dates, { ipsec: "2026-01-01" });
+        writeFileSync(STACK_FILE, stackConfig(renderDir, dates));
+        await assertFails(
+            stack.up(),
+            /keyshift:ciliumIpsec.rotatedDate = "2026-01-01" rolls back to the previous key, but Cilium's key ids only go forward/,
+        );
+        assert.deepStrictEqual(changed(previous, manifests(renderDir)), [], "no manifest rewritten or removed");
+        const state = (await stack.exportStack()).deployment.resources as { urn: string }[];
+        assert.ok(
+            state.some((resource) => resource.urn.endsWith("::ciliumIpsec-secret")),
+            "the Secret is still in the state",
+        );
+        Object.assign(dates, { ipsec: "2026-02-01" });
     });
 });
