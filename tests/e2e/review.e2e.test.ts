@@ -52,7 +52,11 @@ describe("keyshift review and status on the real engine's documents", function (
     }
     async function up(): Promise<void> {
         const run = await pulumi("up", "--yes", "--skip-preview", "--non-interactive", "-s", STACK);
-        assert.strictEqual(run.code, 0, run.stderr);
+        assert.strictEqual(
+            run.code,
+            0,
+            `${run.stderr}\n${run.stdout.split("\n").filter((line) => /error/i.test(line)).join("\n")}`,
+        );
     }
     const moves = (review: Review) => Object.fromEntries(review.credentials.map((c) => [c.name, c.move]));
 
