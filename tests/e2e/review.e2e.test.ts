@@ -55,7 +55,10 @@ describe("keyshift review and status on the real engine's documents", function (
         assert.strictEqual(
             run.code,
             0,
-            `${run.stderr}\n${run.stdout.split("\n").filter((line) => /error/i.test(line)).join("\n")}`,
+            `${run.stderr}\n${run.stdout
+                .split("\n")
+                .filter((line) => /error/i.test(line))
+                .join("\n")}`,
         );
     }
     const moves = (review: Review) => Object.fromEntries(review.credentials.map((c) => [c.name, c.move]));
