@@ -84,6 +84,18 @@ export class OidcIssuer extends pulumi.ComponentResource {
         }
         const parent = { parent: this };
         const source: pulumi.Input<Jwks | string> = isKeySource(args.jwks) ? args.jwks.jwks : args.jwks;
+        // A JWKS given as a value is checked now, before any resource exists; one that arrives as an Output (from
+        // keyshift's signer, which only makes valid ones) is checked when it resolves.
+        if (
+            typeof source === "string" ||
+            (typeof source === "object" && !pulumi.Output.isInstance(source) && !(source instanceof Promise))
+        ) {
+            try {
+                readJwks(source as string | Jwks);
+            } catch (error) {
+                argError("jwks", `not a JWKS document: ${(error as Error).message}`);
+            }
+        }
         const jwks = pulumi.output(source).apply((value) => {
             try {
                 return readJwks(value as string | Jwks);

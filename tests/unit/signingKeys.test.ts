@@ -139,6 +139,11 @@ describe("ServiceAccountSigningKeys and OidcIssuer", () => {
                 e.message === 'jwks: not a JWKS document: it has no "keys" array' &&
                 (e as pulumi.ResourceError).resource === issuer,
         );
+        // Given as a value, it is refused at once, before any resource exists.
+        assert.throws(
+            () => new OidcIssuer("plain", { issuerUrl: ISSUER, jwks: '{"kes": []}' }),
+            (e: any) => e.propertyPath === "jwks" && e.reason === 'not a JWKS document: it has no "keys" array',
+        );
     });
 
     it("S3: JSON objects with a short Cache-Control, public read by bucket policy, ownership enforced, no ACL", async () => {
