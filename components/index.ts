@@ -41,13 +41,13 @@ export type { EncryptionConfigSpec, EncryptionProvider } from "./k8s/encryptionC
 // Certificate authorities and TLS Secrets.
 export { CertificateAuthorityKeyset } from "./ca/certificateAuthorityKeyset";
 export type {
-    CaSlot,
     CertificateAuthorityKeysetArgs,
+    CertificateSlot,
     CertificateSubject,
     LeafCertificateArgs,
 } from "./ca/certificateAuthorityKeyset";
 export { TlsCertificateSecret } from "./ca/tlsCertificateSecret";
-export type { CertificateSlot, TlsCertificateSecretArgs } from "./ca/tlsCertificateSecret";
+export type { TlsCertificateSecretArgs } from "./ca/tlsCertificateSecret";
 export type { CertificateFacts } from "./ca/x509";
 
 // AWS.

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import { KEY_ALGORITHMS, KeyAlgorithm, tlsKeyArgs } from "../keys/rotatingKeyPair";
+import { KEY_ALGORITHMS, KeyAlgorithm, ringPrivateKey } from "../keys/rotatingKeyPair";
 import { parseInterval } from "../ring/dates";
 import { Ledger, configKey } from "../ring/ring";
 import { DEFAULT_MIN_ROTATION_INTERVAL, Ring, RotationArgs, lazy } from "../ring/slots";
@@ -32,18 +32,36 @@ export interface CertificateAuthorityKeysetArgs extends RotationArgs {
     algorithm?: KeyAlgorithm;
 }
 
-/** One slot's CA, or the CA holding a role. */
-export interface CaSlot {
-    /** The self-signed CA certificate, PEM; "" for a role no slot holds. */
+/** One slot's certificate and its key, or the pair holding a role: a CA here, a leaf in TlsCertificateSecret. */
+export interface CertificateSlot {
+    /** The certificate, PEM; "" for a role no slot holds. */
     certPem: pulumi.Output<string>;
-    /** The CA's private key, PEM; always a secret. */
+    /** Its private key, PEM; always a secret. */
     privateKeyPem: pulumi.Output<string>;
     /** Serial, subject key id and validity of the certificate. */
     facts: pulumi.Output<CertificateFacts | undefined>;
-    /** The config date the CA was generated for. */
+    /** The config date the slot's key was generated for. */
     rotatedDate: pulumi.Output<string>;
-    /** A new number every time the slot's CA is regenerated. */
+    /** A new number every time the slot's key is regenerated. */
     generation: pulumi.Output<number>;
+}
+
+/** The slots of a ring of keys and certificates, by slot, and the pair holding each role. */
+export function certificateSlots(
+    ring: Ring,
+    pairs: { key: tls.PrivateKey; cert: { certPem: pulumi.Output<string> } }[],
+): { slots: CertificateSlot[]; role: (which: "primary" | "previous" | "next") => CertificateSlot } {
+    const slots = pairs.map(({ key, cert }, slot) =>
+        lazy<CertificateSlot>({
+            certPem: () => cert.certPem,
+            privateKeyPem: () => pulumi.secret(key.privateKeyPem),
+            facts: () => cert.certPem.apply(certificateFacts),
+            rotatedDate: () => ring.date(slot),
+            generation: () => ring.generation(slot),
+        }),
+    );
+    const revoked = { certPem: "", privateKeyPem: "", facts: undefined, rotatedDate: "", generation: 0 };
+    return { slots, role: (which) => ring.role(which, slots, revoked, ["privateKeyPem"]) };
 }
 
 /** Arguments of `issueCertificate`: a leaf for a key the caller holds. */
@@ -70,13 +88,13 @@ const LEAF_USES = ["digital_signature", "key_encipherment", "server_auth", "clie
 export class CertificateAuthorityKeyset extends pulumi.ComponentResource {
     /** The ring's bookkeeping (dates, generations, settings); never key material. */
     public readonly ledger: pulumi.Output<Ledger>;
-    public readonly slots: CaSlot[];
+    public readonly slots: CertificateSlot[];
     /** The CA that signs. */
-    public readonly primary: CaSlot;
+    public readonly primary: CertificateSlot;
     /** The CA that signed before the last rotation: trusted until the next one. */
-    public readonly previous: CaSlot;
+    public readonly previous: CertificateSlot;
     /** The staged CA: trusted now, signs after the next rotation. */
-    public readonly next: CaSlot;
+    public readonly next: CertificateSlot;
     /** Every trusted CA certificate, PEM, oldest generation first: `--client-ca-file`, a kubeconfig's CA data. */
     public readonly trustBundle: pulumi.Output<string>;
     /** The trust bundle base64-encoded, as a kubeconfig's `certificate-authority-data` takes it. */
@@ -110,16 +128,7 @@ export class CertificateAuthorityKeyset extends pulumi.ComponentResource {
         const certs = ring.slots.map((slot) => {
             const setting = <U>(pick: (recorded: Record<string, string | number>) => U) =>
                 ring.settingInput(slot, pick);
-            const key = new tls.PrivateKey(
-                `${name}-slot${slot}`,
-                tlsKeyArgs((pick) => setting((recorded) => pick(recorded.algorithm as KeyAlgorithm))),
-                {
-                    parent: this,
-                    replacementTrigger: ring.slotInput(slot, (record) => record.generation),
-                    dependsOn: ring.resource,
-                    additionalSecretOutputs: ["privateKeyPem", "privateKeyPemPkcs8", "privateKeyOpenssh"],
-                },
-            );
+            const key = ringPrivateKey(name, ring, slot, this);
             const cert = new tls.SelfSignedCert(
                 `${name}-slot${slot}-cert`,
                 {
@@ -139,19 +148,11 @@ export class CertificateAuthorityKeyset extends pulumi.ComponentResource {
             );
             return { key, cert };
         });
-        this.slots = certs.map(({ key, cert }, slot) =>
-            lazy<CaSlot>({
-                certPem: () => cert.certPem,
-                privateKeyPem: () => pulumi.secret(key.privateKeyPem),
-                facts: () => cert.certPem.apply(certificateFacts),
-                rotatedDate: () => ring.date(slot),
-                generation: () => ring.generation(slot),
-            }),
-        );
-        const revoked = { certPem: "", privateKeyPem: "", facts: undefined, rotatedDate: "", generation: 0 };
-        this.primary = ring.role("primary", this.slots, revoked, ["privateKeyPem"]);
-        this.previous = ring.role("previous", this.slots, revoked, ["privateKeyPem"]);
-        this.next = ring.role("next", this.slots, revoked, ["privateKeyPem"]);
+        const { slots, role } = certificateSlots(ring, certs);
+        this.slots = slots;
+        this.primary = role("primary");
+        this.previous = role("previous");
+        this.next = role("next");
         this.signingGeneration = this.primary.generation;
 
         // Oldest generation first, so a bundle reads as the CA's history; revoked CAs left out.

@@ -1,14 +1,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import { KEY_ALGORITHMS, KeyAlgorithm, tlsKeyArgs } from "../keys/rotatingKeyPair";
+import { KEY_ALGORITHMS, KeyAlgorithm, ringPrivateKey } from "../keys/rotatingKeyPair";
 import { configKey } from "../ring/ring";
-import { Ring, RotationArgs, lazy } from "../ring/slots";
+import { Ring, RotationArgs } from "../ring/slots";
 import { argError, checkNamespace, checkObjectName } from "../validation";
-import { WorkloadRef, WorkloadRestarts } from "../k8s/workloadRestarts";
-import { secretMutableRequirement } from "../k8s/credentialSecret";
-import { CertificateAuthorityKeyset } from "./certificateAuthorityKeyset";
-import { CertificateFacts, certificateFacts } from "./x509";
+import { WorkloadRef } from "../k8s/workloadRestarts";
+import { restartReaders, secretMutableRequirement } from "../k8s/credentialSecret";
+import { CertificateAuthorityKeyset, CertificateSlot, certificateSlots } from "./certificateAuthorityKeyset";
 
 /**
  * Arguments of a TlsCertificateSecret. `commonName`, `dnsNames`, `validityPeriodHours` and `algorithm` shape the
@@ -37,17 +36,6 @@ export interface TlsCertificateSecretArgs extends RotationArgs {
     algorithm?: KeyAlgorithm;
     /** Workloads that read the Secret, restarted after it changes. */
     restartWorkloads?: WorkloadRef[];
-}
-
-/** One slot's certificate and key, or the pair holding a role. */
-export interface CertificateSlot {
-    /** The certificate, PEM; "" for a role no slot holds. */
-    certPem: pulumi.Output<string>;
-    /** Its private key, PEM; always a secret. */
-    privateKeyPem: pulumi.Output<string>;
-    facts: pulumi.Output<CertificateFacts | undefined>;
-    rotatedDate: pulumi.Output<string>;
-    generation: pulumi.Output<number>;
 }
 
 /**
@@ -88,16 +76,7 @@ export class TlsCertificateSecret extends pulumi.ComponentResource {
         const pairs = ring.slots.map((slot) => {
             const setting = <U>(pick: (recorded: typeof settings) => U) => ring.settingInput(slot, pick);
             const generation = ring.slotInput(slot, (record) => record.generation);
-            const key = new tls.PrivateKey(
-                `${name}-slot${slot}`,
-                tlsKeyArgs((pick) => setting((recorded) => pick(recorded.algorithm))),
-                {
-                    parent: this,
-                    replacementTrigger: generation,
-                    dependsOn: ring.resource,
-                    additionalSecretOutputs: ["privateKeyPem", "privateKeyPemPkcs8", "privateKeyOpenssh"],
-                },
-            );
+            const key = ringPrivateKey(name, ring, slot, this);
             const subject = { commonName: setting((recorded) => recorded.commonName) };
             const names = setting((recorded) => (recorded.dnsNames ? recorded.dnsNames.split(",") : []));
             const validity = setting((recorded) => recorded.validityPeriodHours);
@@ -127,18 +106,10 @@ export class TlsCertificateSecret extends pulumi.ComponentResource {
                   );
             return { key, cert };
         });
-        this.slots = pairs.map(({ key, cert }, slot) =>
-            lazy<CertificateSlot>({
-                certPem: () => cert.certPem,
-                privateKeyPem: () => pulumi.secret(key.privateKeyPem),
-                facts: () => cert.certPem.apply(certificateFacts),
-                rotatedDate: () => ring.date(slot),
-                generation: () => ring.generation(slot),
-            }),
-        );
-        const revoked = { certPem: "", privateKeyPem: "", facts: undefined, rotatedDate: "", generation: 0 };
-        this.primary = ring.role("primary", this.slots, revoked, ["privateKeyPem"]);
-        this.previous = ring.role("previous", this.slots, revoked, ["privateKeyPem"]);
+        const { slots, role } = certificateSlots(ring, pairs);
+        this.slots = slots;
+        this.primary = role("primary");
+        this.previous = role("previous");
 
         const chain = pulumi
             .all([this.primary.certPem, args.ca ? args.ca.primary.certPem : ""])
@@ -161,18 +132,7 @@ export class TlsCertificateSecret extends pulumi.ComponentResource {
             },
             { parent: this, provider: args.provider, additionalSecretOutputs: ["data", "stringData"] },
         );
-        if (args.restartWorkloads?.length) {
-            new WorkloadRestarts(
-                `${name}-restarts`,
-                {
-                    provider: args.provider,
-                    workloads: args.restartWorkloads,
-                    rotatedDate: this.primary.rotatedDate,
-                    credential: name,
-                },
-                { parent: this, dependsOn: [this.secret] },
-            );
-        }
+        restartReaders(this, name, args.provider, args.restartWorkloads, this.primary.rotatedDate, [this.secret]);
         this.registerOutputs({});
     }
 }

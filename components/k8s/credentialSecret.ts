@@ -46,19 +46,33 @@ export function publishCredentialSecret(
         },
         { parent, provider: args.provider, additionalSecretOutputs: ["data", "stringData"] },
     );
-    if (args.restartWorkloads?.length) {
+    restartReaders(parent, name, args.provider, args.restartWorkloads, options.rotatedDate, [
+        secret,
+        ...(options.dependsOn ?? []),
+    ]);
+    return secret;
+}
+
+/**
+ * The restart of the workloads that read a credential (`${name}-restarts`, a child of `parent`), after `dependsOn`
+ * (the Secret they read, and whatever else must change first), so restarted pods see the new value. Nothing when
+ * there are no workloads.
+ */
+export function restartReaders(
+    parent: pulumi.Resource,
+    name: string,
+    provider: k8s.Provider,
+    workloads: WorkloadRef[] | undefined,
+    rotatedDate: pulumi.Input<string>,
+    dependsOn: pulumi.Resource[],
+): void {
+    if (workloads?.length) {
         new WorkloadRestarts(
             `${name}-restarts`,
-            {
-                provider: args.provider,
-                workloads: args.restartWorkloads,
-                rotatedDate: options.rotatedDate,
-                credential: name,
-            },
-            { parent, dependsOn: [secret, ...(options.dependsOn ?? [])] },
+            { provider, workloads, rotatedDate, credential: name },
+            { parent, dependsOn },
         );
     }
-    return secret;
 }
 
 /**
@@ -81,10 +95,8 @@ export function secretMutableRequirement(
 }
 
 /**
- * `value`, once the provider is known to update Secrets in place (`enableSecretMutable`): without it, a Secret whose
- * data changes is deleted and created again, and for that moment its readers find nothing. Fails the Secret that takes
- * the value, at preview, with `reason` saying what would break. The provider's inputs are output properties of the
- * provider resource; `enableSecretMutable` arrives as true or "true".
+ * `value`, once the provider is known to update Secrets in place (see secretMutableRequirement), for a Secret with no
+ * ledger of its own to check it: fails the Secret that takes the value, at preview, with `reason`.
  */
 export function whenSecretMutable<T>(
     provider: k8s.Provider,
@@ -93,13 +105,10 @@ export function whenSecretMutable<T>(
     reason: string,
     parent: pulumi.Resource,
 ): pulumi.Output<T> {
-    const mutable = (provider as unknown as { enableSecretMutable?: pulumi.Input<unknown> }).enableSecretMutable;
-    return pulumi.all([pulumi.output(mutable), value]).apply(([flag, resolved]) => {
-        if (flag !== true && flag !== "true") {
-            throw new pulumi.ResourceError(
-                `${configKey}: the Kubernetes provider needs enableSecretMutable: true, or ${reason}`,
-                parent,
-            );
+    const requirement = secretMutableRequirement(provider, reason);
+    return pulumi.all([pulumi.output(requirement.met), value]).apply(([met, resolved]) => {
+        if (met !== true && met !== "true") {
+            throw new pulumi.ResourceError(`${configKey}: ${requirement.reason}`, parent);
         }
         return resolved as T;
     }) as pulumi.Output<T>;

@@ -4,8 +4,8 @@ import { RotatingPassword } from "../passwords/rotatingPassword";
 import { configKey } from "../ring/ring";
 import { RotationArgs } from "../ring/slots";
 import { argError, checkNamespace, checkObjectName } from "../validation";
-import { secretMutableRequirement, whenSecretMutable } from "./credentialSecret";
-import { WorkloadRef, WorkloadRestarts } from "./workloadRestarts";
+import { restartReaders, secretMutableRequirement, whenSecretMutable } from "./credentialSecret";
+import { WorkloadRef } from "./workloadRestarts";
 
 /** A credential someone else rotates, such as another keyshift component's `primary`. */
 export interface ExternalCredential {
@@ -115,18 +115,7 @@ export class RegistryCredentialSecret extends pulumi.ComponentResource {
             },
             { parent: this, provider: args.provider, additionalSecretOutputs: ["data", "stringData"] },
         );
-        if (args.restartWorkloads?.length) {
-            new WorkloadRestarts(
-                `${name}-restarts`,
-                {
-                    provider: args.provider,
-                    workloads: args.restartWorkloads,
-                    rotatedDate: credential.rotatedDate,
-                    credential: name,
-                },
-                { parent: this, dependsOn: [this.secret] },
-            );
-        }
+        restartReaders(this, name, args.provider, args.restartWorkloads, credential.rotatedDate, [this.secret]);
         this.registerOutputs({});
     }
 }

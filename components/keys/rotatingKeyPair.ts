@@ -18,13 +18,28 @@ const TLS_ARGS: Record<KeyAlgorithm, { algorithm: string; rsaBits?: number; ecds
 
 export const KEY_ALGORITHMS = Object.keys(TLS_ARGS) as KeyAlgorithm[];
 
-/** A tls.PrivateKey's arguments for the algorithm `read` gives: a slot's recorded one, never config's. */
-export function tlsKeyArgs(read: <U>(pick: (algorithm: KeyAlgorithm) => U) => pulumi.Input<U>): tls.PrivateKeyArgs {
-    return {
-        algorithm: read((algorithm) => TLS_ARGS[algorithm].algorithm),
-        rsaBits: read((algorithm) => TLS_ARGS[algorithm].rsaBits),
-        ecdsaCurve: read((algorithm) => TLS_ARGS[algorithm].ecdsaCurve),
-    };
+/**
+ * A slot's `tls.PrivateKey` (`<name>-slot<N>`), from the algorithm the slot recorded, never config's: a settings
+ * change alone must not regenerate a key. Its replacement trigger is the slot's generation, not its date: after a
+ * rollback a date can come back.
+ */
+export function ringPrivateKey(name: string, ring: Ring, slot: number, parent: pulumi.Resource): tls.PrivateKey {
+    const read = <U>(pick: (args: (typeof TLS_ARGS)[KeyAlgorithm]) => U) =>
+        ring.settingInput(slot, (settings) => pick(TLS_ARGS[settings.algorithm as KeyAlgorithm]));
+    return new tls.PrivateKey(
+        `${name}-slot${slot}`,
+        {
+            algorithm: read((a) => a.algorithm),
+            rsaBits: read((a) => a.rsaBits),
+            ecdsaCurve: read((a) => a.ecdsaCurve),
+        },
+        {
+            parent,
+            replacementTrigger: ring.slotInput(slot, (record) => record.generation),
+            dependsOn: ring.resource,
+            additionalSecretOutputs: ["privateKeyPem", "privateKeyPemPkcs8", "privateKeyOpenssh"],
+        },
+    );
 }
 
 /** Arguments of a RotatingKeyPair. */
@@ -35,11 +50,6 @@ export interface RotatingKeyPairArgs extends RotationArgs {
      * ring migrates over rotations while verifiers trust both kinds. A warning says so until then.
      */
     algorithm?: KeyAlgorithm;
-}
-
-/** What shapes a key pair's material, as the ledger records it per slot. */
-interface KeySettings extends Record<string, string> {
-    algorithm: KeyAlgorithm;
 }
 
 /** One slot's key, or the key holding a role. */
@@ -97,18 +107,7 @@ export class RotatingKeyPair extends pulumi.ComponentResource {
         this.ring = new Ring(this, name, args, "signer", { algorithm });
         this.ledger = this.ring.ledger;
 
-        const keys = this.ring.slots.map((slot) => {
-            // The slot's recorded algorithm, not config's: a settings change alone must not regenerate a key.
-            const read = <U>(pick: (algorithm: KeyAlgorithm) => U) =>
-                this.ring.settingInput<KeySettings, U>(slot, (settings) => pick(settings.algorithm));
-            return new tls.PrivateKey(`${name}-slot${slot}`, tlsKeyArgs(read), {
-                parent: this,
-                // The slot's generation, not its date, drives replacement: after a rollback a date can come back.
-                replacementTrigger: this.ring.slotInput(slot, (record) => record.generation),
-                dependsOn: this.ring.resource,
-                additionalSecretOutputs: ["privateKeyPem", "privateKeyPemPkcs8", "privateKeyOpenssh"],
-            });
-        });
+        const keys = this.ring.slots.map((slot) => ringPrivateKey(name, this.ring, slot, this));
         this.slots = keys.map((key, slot) => {
             const built: KeySlot = lazy<KeySlot>({
                 privateKeyPem: () => pulumi.secret(key.privateKeyPem),

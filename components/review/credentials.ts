@@ -4,30 +4,13 @@
 
 import { kidFromPublicKeyPem } from "../jwks";
 import { parseInterval } from "../ring/dates";
-import { Ledger } from "../ring/ring";
+import { CREDENTIAL_KINDS, CredentialKind, Ledger } from "../ring/ring";
 
 export const LEDGER_TYPE = "pulumi-nodejs:dynamic/keyshift:SlotLedger";
 
 /** The kinds `--max-age` takes, and the component types of each. */
-export type CredentialKind =
-    | "signer"
-    | "password"
-    | "token"
-    | "encryption"
-    | "ca"
-    | "certificate"
-    | "ipsec"
-    | "accessKey";
-export const CREDENTIAL_KINDS: readonly CredentialKind[] = [
-    "signer",
-    "password",
-    "token",
-    "encryption",
-    "ca",
-    "certificate",
-    "ipsec",
-    "accessKey",
-];
+export { CREDENTIAL_KINDS };
+export type { CredentialKind };
 const KINDS: Record<string, CredentialKind> = {
     "keyshift:ring:RotatingKeyPair": "signer",
     "keyshift:k8s:ServiceAccountSigningKeys": "signer",

@@ -59,6 +59,19 @@ export interface Ledger {
     rewrite?: RewriteState;
 }
 
+/** The kinds of credential keyshift rotates: each has one ring shape, one default interval and one `--max-age` key. */
+export const CREDENTIAL_KINDS = [
+    "signer",
+    "password",
+    "token",
+    "encryption",
+    "ca",
+    "certificate",
+    "ipsec",
+    "accessKey",
+] as const;
+export type CredentialKind = (typeof CREDENTIAL_KINDS)[number];
+
 /** The ring's fixed shape: 2 slots and no staged key for passwords, 3 slots with a staged next key for signers. */
 export interface RingShape {
     slotCount: number;

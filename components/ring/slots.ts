@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { checkCompromised, checkInterval, checkRotationDate } from "../validation";
 import { RingLimitsInput, SlotLedger } from "./ledger";
 import {
+    CredentialKind,
     Ledger,
     RingShape,
     Settings,
@@ -29,16 +30,7 @@ export function lazy<T extends object>(build: { [K in keyof T]: () => T[K] }): T
     return built;
 }
 
-/** The kinds of credential keyshift rotates. Each kind has one ring shape and one default interval. */
-export type CredentialKind =
-    | "signer"
-    | "password"
-    | "token"
-    | "encryption"
-    | "ca"
-    | "certificate"
-    | "ipsec"
-    | "accessKey";
+export type { CredentialKind };
 
 const SHAPES: Record<CredentialKind, RingShape> = {
     signer: { slotCount: 3, staged: 1 },
