@@ -8,7 +8,7 @@
 
 import { execFileSync } from "child_process";
 import { generateKeyPairSync } from "crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
@@ -232,49 +232,68 @@ async function blastRadius(): Promise<string[]> {
     return rows;
 }
 
+/** The file's sections, each from its "## " heading to the next, by heading. */
+function sectionsOf(text: string): Map<string, string> {
+    const sections = new Map<string, string>();
+    for (const block of text.split(/^(?=## )/m).filter((part) => part.startsWith("## "))) {
+        sections.set(block.slice(0, block.indexOf("\n")), block.trimEnd());
+    }
+    return sections;
+}
+
 async function main() {
     const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node.js ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
-    console.log(`machine: ${machine}\n\n## Evaluation overhead (median of ${RUNS})`);
-    // BENCH_PARTS=overhead,import,blast,scale picks parts (default all); results.md is written only for all of them.
+    console.log(`machine: ${machine}`);
+    // BENCH_PARTS=overhead,import,blast,scale picks parts (default all). Each part run replaces its own section of
+    // results.md, which says when and where it was measured; the sections of parts not run are kept as they were.
     const parts = new Set((process.env.BENCH_PARTS ?? "overhead,import,blast,scale").split(","));
-    const all = parts.size === 4;
-    const overheadRows = parts.has("overhead") ? await overhead() : [];
-    console.log("\n## Import cost");
-    const importRows = parts.has("import") ? importCost() : [];
-    console.log("\n## Blast radius of one date bump (real engine preview)");
-    const blastRows = parts.has("blast") ? await blastRadius() : [];
     const scaleSizes = (process.env.BENCH_SCALE_SIZES ?? "10,100,300").split(",").map(Number);
-    const scaleRuns = Number(process.env.BENCH_SCALE_RUNS ?? 3);
-    console.log(`\n## At scale on the real engine (median of ${scaleRuns})`);
-    const { scale } = await import("./scale");
-    const scaleRows = parts.has("scale") ? scale(scaleSizes, scaleRuns) : [];
-    if (!all) return;
+    const scaleRuns = (process.env.BENCH_SCALE_RUNS ?? "3").split(",").map(Number);
+    // With PULUMI_SKIP_CHECKPOINTS=true the engine writes the checkpoint once, at the end, instead of at every step:
+    // a table of its own.
+    const skipping = process.env.PULUMI_SKIP_CHECKPOINTS === "true";
+    const scaleKinds = (process.env.BENCH_SCALE_KINDS ?? "password,keypair").split(",");
+    const fresh: [string, () => Promise<string[]> | string[], string[]][] = [
+        [`## Evaluation overhead under \`setMocks\` (median of ${RUNS} runs in one process)`, overhead, []],
+        ["## Import cost", importCost, []],
+        ["## Blast radius of one date bump (real engine preview of the example program)", blastRadius, []],
+        [
+            `## At scale on the real engine${skipping ? ", PULUMI_SKIP_CHECKPOINTS=true" : ""} (median of the runs, keyshift installed from its tarball vs the same provider resources by hand, ratio keyshift / by hand)`,
+            async () => (await import("./scale")).scale(scaleSizes, scaleRuns, scaleKinds),
+            [
+                "Each credential by hand is the slots alone, every slot replaced when the date changes (2 `RandomPassword`s, or 3",
+                "ECDSA `tls.PrivateKey`s); keyshift adds its component and `SlotLedger` and replaces one slot per bump. The",
+                "floor ratio in brackets is by hand plus one do-nothing dynamic resource per credential holding the date the",
+                "slots read: what any per-credential record in the checkpoint costs, whatever it computes.",
+            ],
+        ],
+    ];
+    const names = ["overhead", "import", "blast", "scale"];
+    const out = path.join(__dirname, "results.md");
+    const sections = sectionsOf(existsSync(out) ? readFileSync(out, "utf8") : "");
+    for (const [index, [heading, run, preface]] of fresh.entries()) {
+        if (!parts.has(names[index])) continue;
+        console.log(`\n${heading}`);
+        const rows = await run();
+        // A heading names its parameters; the section it replaces may have had others.
+        for (const old of [...sections.keys()]) {
+            if (old.split(" (")[0] === heading.split(" (")[0]) sections.delete(old);
+        }
+        sections.set(
+            heading,
+            [heading, "", `Measured on ${machine}.`, "", ...preface, ...(preface.length ? [""] : []), ...rows].join(
+                "\n",
+            ),
+        );
+    }
+    const order = (heading: string) => fresh.findIndex(([name]) => name.split(" (")[0] === heading.split(" (")[0]);
     const report = [
         "# keyshift benchmarks",
         "",
-        `Machine: ${machine}. Written by \`npm run bench\`.`,
+        "Written by `npm run bench`; each section says where and when it was measured.",
         "",
-        `## Evaluation overhead under \`setMocks\` (median of ${RUNS} runs in one process)`,
-        "",
-        ...overheadRows,
-        "",
-        "## Import cost",
-        "",
-        ...importRows,
-        "",
-        "## Blast radius of one date bump (real engine preview of the example program)",
-        "",
-        ...blastRows,
-        "",
-        `## At scale on the real engine (median of ${scaleRuns} runs, keyshift installed from its tarball vs the same provider resources by hand, ratio keyshift / by hand)`,
-        "",
-        "Each credential by hand is the slots alone, every slot replaced when the date changes (2 `RandomPassword`s, or 3",
-        "ECDSA `tls.PrivateKey`s); keyshift adds its component and `SlotLedger` and replaces one slot per bump.",
-        "",
-        ...scaleRows,
-        "",
+        ...[...sections.entries()].sort(([a], [b]) => order(a) - order(b)).map(([, text]) => `${text}\n`),
     ].join("\n");
-    const out = path.join(__dirname, "results.md");
     writeFileSync(out, report);
     execFileSync("npx", ["prettier", "--write", out], { cwd: REPO, stdio: "ignore" });
 }

@@ -1,10 +1,11 @@
 // The real-engine benchmark at scale: N credentials of each kind with no cloud dependency, keyshift (installed from
-// its packed tarball, as users consume it) against the same provider resources declared by hand, on the engine from
-// scripts/engine.sh with a file backend. Each figure is the median of BENCH_SCALE_RUNS runs (default 3), the two
-// variants interleaved in one process so that they share the machine's state. bench/scale/run.js makes one run.
+// its packed tarball, as users consume it) against the same provider resources declared by hand and against the floor
+// (by hand plus a do-nothing record per credential), on the engine from scripts/engine.sh with a file backend. Each
+// figure is the median of BENCH_SCALE_RUNS runs (default 3; a list gives a count per size), the variants interleaved
+// in one process so that they share the machine's state. bench/scale/run.js makes one run.
 
 import { execFileSync, spawnSync } from "child_process";
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "fs";
+import { copyFileSync, cpSync, mkdirSync, rmSync, writeFileSync } from "fs";
 import * as path from "path";
 import { engineEnv, pulumiPins } from "../tests/e2e/engine";
 
@@ -13,7 +14,7 @@ const CONSUMER = path.join(REPO, ".keyshift", "bench-consumer");
 
 export interface Measurement {
     kind: string;
-    variant: "keyshift" | "baseline";
+    variant: "keyshift" | "baseline" | "floor";
     n: number;
     create: number;
     noopPreview: number;
@@ -46,6 +47,10 @@ function installConsumer(): void {
         encoding: "utf8",
     });
     if (install.status !== 0) throw new Error(`npm install in ${CONSUMER} failed: ${install.stderr}`);
+    // The floor variant's provider, copied in as an installed package (a link would be serialized by value).
+    cpSync(path.join(__dirname, "scale", "bench-record"), path.join(CONSUMER, "node_modules", "bench-record"), {
+        recursive: true,
+    });
 }
 
 function measure(env: Record<string, string>, kind: string, variant: string, n: number): Measurement {
@@ -57,30 +62,39 @@ function measure(env: Record<string, string>, kind: string, variant: string, n: 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /** Runs the benchmark and returns the rows of its markdown table. */
-export function scale(sizes: number[], runs: number, kinds = ["password", "keypair"]): string[] {
+export function scale(sizes: number[], runsPerSize: number[], kinds = ["password", "keypair"]): string[] {
     installConsumer();
     const { env, cleanup } = engineEnv();
     delete env.PULUMI_BACKEND_URL; // run.js uses a fresh backend per run
+    // Each cell: keyshift / by hand in seconds (or KB per credential), the ratio in bold, and in brackets the ratio of
+    // the floor: by hand plus one do-nothing dynamic resource per credential (see run.js).
     const rows = [
-        "| kind | N | create s (keyshift / by hand, ratio) | no-op preview s | bump preview s | bump up s | checkpoint KB per credential | bump up ms per credential (keyshift) |",
-        "| --- | ---: | --- | --- | --- | --- | --- | ---: |",
+        "| kind | N | runs | create s (keyshift / by hand, **ratio**, [floor ratio]) | no-op preview s | bump preview s | bump up s | checkpoint KB per credential | bump up ms per credential (keyshift) |",
+        "| --- | ---: | ---: | --- | --- | --- | --- | --- | ---: |",
     ];
     try {
         for (const kind of kinds) {
-            for (const n of sizes) {
-                const ours: Measurement[] = [];
-                const theirs: Measurement[] = [];
+            for (const [index, n] of sizes.entries()) {
+                // One figure for every size when BENCH_SCALE_RUNS gives one, else one per size.
+                const runs = runsPerSize[Math.min(index, runsPerSize.length - 1)];
+                const measured: Record<Measurement["variant"], Measurement[]> = {
+                    keyshift: [],
+                    baseline: [],
+                    floor: [],
+                };
                 for (let i = 0; i < runs; i++) {
-                    ours.push(measure(env, kind, "keyshift", n));
-                    theirs.push(measure(env, kind, "baseline", n));
+                    for (const variant of ["keyshift", "baseline", "floor"] as const) {
+                        measured[variant].push(measure(env, kind, variant, n));
+                    }
                 }
                 const cell = (field: keyof Measurement, scaleBy: number, digits: number) => {
-                    const a = median(ours.map((m) => m[field] as number)) / scaleBy;
-                    const b = median(theirs.map((m) => m[field] as number)) / scaleBy;
-                    return `${a.toFixed(digits)} / ${b.toFixed(digits)}, **${(a / b).toFixed(2)}**`;
+                    const [a, b, f] = (["keyshift", "baseline", "floor"] as const).map(
+                        (variant) => median(measured[variant].map((m) => m[field] as number)) / scaleBy,
+                    );
+                    return `${a.toFixed(digits)} / ${b.toFixed(digits)}, **${(a / b).toFixed(2)}** [${(f / b).toFixed(2)}]`;
                 };
                 rows.push(
-                    `| ${kind} | ${n} | ${cell("create", 1000, 1)} | ${cell("noopPreview", 1000, 1)} | ${cell("bumpPreview", 1000, 1)} | ${cell("bumpUp", 1000, 1)} | ${cell("checkpointBytes", 1024 * n, 1)} | ${(median(ours.map((m) => m.bumpUp)) / n).toFixed(0)} |`,
+                    `| ${kind} | ${n} | ${runs} | ${cell("create", 1000, 1)} | ${cell("noopPreview", 1000, 1)} | ${cell("bumpPreview", 1000, 1)} | ${cell("bumpUp", 1000, 1)} | ${cell("checkpointBytes", 1024 * n, 1)} | ${(median(measured.keyshift.map((m) => m.bumpUp)) / n).toFixed(0)} |`,
                 );
                 console.log(rows[rows.length - 1]);
             }
@@ -93,7 +107,7 @@ export function scale(sizes: number[], runs: number, kinds = ["password", "keypa
 
 if (require.main === module) {
     const sizes = (process.env.BENCH_SCALE_SIZES ?? "10,100,300").split(",").map(Number);
-    const runs = Number(process.env.BENCH_SCALE_RUNS ?? 3);
+    const runs = (process.env.BENCH_SCALE_RUNS ?? "3").split(",").map(Number);
     const kinds = (process.env.BENCH_SCALE_KINDS ?? "password,keypair").split(",");
     scale(sizes, runs, kinds);
 }
