@@ -32,7 +32,9 @@ export interface AccessKeySlot {
     createDate: pulumi.Output<string>;
     /** `Active` or `Inactive`. */
     status: pulumi.Output<string>;
+    /** The config date the key was created for, `YYYY-MM-DD`; "" for a role no slot holds. */
     rotatedDate: pulumi.Output<string>;
+    /** The ring's generation number of the key (1 for the first); 0 for a role no slot holds. */
     generation: pulumi.Output<number>;
 }
 
@@ -59,10 +61,13 @@ export function accessKeyStatus(
  * replacement (`deleteBeforeReplace`), so the user never needs a third key, which AWS would refuse.
  */
 export class IamAccessKeys extends pulumi.ComponentResource {
+    /** The ring's bookkeeping (dates, generations, settings); never key material. */
     public readonly ledger: pulumi.Output<Ledger>;
+    /** Both keys, by slot number; ask for a role instead where you can. */
     public readonly slots: AccessKeySlot[];
     /** The key in use (ESC's `current`). */
     public readonly primary: AccessKeySlot;
+    /** The key before the last rotation: `Active` until `deactivatePreviousAfter`, then `Inactive`. */
     public readonly previous: AccessKeySlot;
 
     constructor(name: string, args: IamAccessKeysArgs, opts?: pulumi.ComponentResourceOptions) {

@@ -16,6 +16,7 @@ export const RDS_ENGINES = [
     "oracle-ee",
     "oracle-se2",
 ] as const;
+/** An RDS engine name, as the `engine` argument of `aws.rds.Instance` spells it. */
 export type RdsEngine = (typeof RDS_ENGINES)[number];
 
 /**

@@ -9,9 +9,13 @@ import { CertificateFacts, certificateFacts, expiresTooSoon } from "./x509";
 
 /** The subject of a CA certificate. */
 export interface CertificateSubject {
+    /** CN; default the component's name. */
     commonName?: string;
+    /** O. */
     organization?: string;
+    /** OU. */
     organizationalUnit?: string;
+    /** C, a two-letter country code. */
     country?: string;
 }
 
@@ -68,8 +72,11 @@ export function certificateSlots(
 export interface LeafCertificateArgs {
     /** The leaf's PEM private key (a `tls.PrivateKey`'s `privateKeyPem`); its public key is certified. */
     privateKeyPem: pulumi.Input<string>;
+    /** The leaf's subject (for a Kubernetes client certificate: CN the user, O its groups). */
     subject: tls.types.input.CertRequestSubject;
+    /** Subject alternative names, DNS; none by default. */
     dnsNames?: pulumi.Input<pulumi.Input<string>[]>;
+    /** Subject alternative names, IP addresses; none by default. */
     ipAddresses?: pulumi.Input<pulumi.Input<string>[]>;
     /** Default 8760 (a year). */
     validityPeriodHours?: pulumi.Input<number>;
@@ -88,6 +95,7 @@ const LEAF_USES = ["digital_signature", "key_encipherment", "server_auth", "clie
 export class CertificateAuthorityKeyset extends pulumi.ComponentResource {
     /** The ring's bookkeeping (dates, generations, settings); never key material. */
     public readonly ledger: pulumi.Output<Ledger>;
+    /** The three CAs, by slot number; ask for a role instead where you can. */
     public readonly slots: CertificateSlot[];
     /** The CA that signs. */
     public readonly primary: CertificateSlot;

@@ -44,9 +44,13 @@ export interface TlsCertificateSecretArgs extends RotationArgs {
  * signing CA's certificate, and a rotation or rollback of the CA re-issues both slots' certificates with their keys.
  */
 export class TlsCertificateSecret extends pulumi.ComponentResource {
+    /** The `kubernetes.io/tls` Secret, holding the primary's pair; updated in place (its name and UID stay). */
     public readonly secret: k8s.core.v1.Secret;
+    /** Both slots' key and certificate, by slot number; ask for a role instead where you can. */
     public readonly slots: CertificateSlot[];
+    /** The pair in the Secret. */
     public readonly primary: CertificateSlot;
+    /** The pair before the last rotation, for a server that still presents it until it reloads. */
     public readonly previous: CertificateSlot;
 
     constructor(name: string, args: TlsCertificateSecretArgs, opts?: pulumi.ComponentResourceOptions) {

@@ -12,6 +12,7 @@ export interface CertificateFacts {
     subjectKeyId: string;
     /** Validity bounds, RFC 3339. */
     notBefore: string;
+    /** The end of the validity, RFC 3339. */
     notAfter: string;
 }
 

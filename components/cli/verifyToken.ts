@@ -5,7 +5,9 @@ import { readFileSync } from "fs";
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, JSONWebKeySet } from "jose";
 import { readJwks } from "../jwks";
 
+/** What `keyshift verify-token` found. */
 export interface VerifyOutcome {
+    /** Whether the token verified against the JWKS. */
     ok: boolean;
     /** One line for the operator; never contains the token. */
     line: string;

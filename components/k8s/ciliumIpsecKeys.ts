@@ -37,7 +37,9 @@ export interface IpsecKeySlot {
     line: pulumi.Output<string>;
     /** The key id (SPI) it is written with; 0 for a role no slot holds. */
     spi: pulumi.Output<number>;
+    /** The config date the key was generated for, `YYYY-MM-DD`; "" for a role no slot holds. */
     rotatedDate: pulumi.Output<string>;
+    /** The ring's generation number of the key (1 for the first); 0 for a role no slot holds. */
     generation: pulumi.Output<number>;
 }
 
@@ -48,10 +50,15 @@ export interface IpsecKeySlot {
  * nothing changes: the engine stops before the Secret is touched.
  */
 export class CiliumIpsecKeys extends pulumi.ComponentResource {
+    /** The ring's bookkeeping (dates, generations, settings); never key material. */
     public readonly ledger: pulumi.Output<Ledger>;
+    /** The `cilium-ipsec-keys` Secret (or `name`), holding the primary's line under `keys`; updated in place. */
     public readonly secret: k8s.core.v1.Secret;
+    /** Both slots' keys, by slot number; ask for a role instead where you can. */
     public readonly slots: IpsecKeySlot[];
+    /** The key in the Secret: the agents encrypt with it once they load it. */
     public readonly primary: IpsecKeySlot;
+    /** The key before the last rotation, which agents keep decrypting with for their grace period. */
     public readonly previous: IpsecKeySlot;
 
     constructor(name: string, args: CiliumIpsecKeysArgs, opts?: pulumi.ComponentResourceOptions) {

@@ -11,18 +11,24 @@ import { stringify } from "yaml";
  * 200,000 writes with one key (its nonces are random), so keyshift only uses it when asked explicitly.
  */
 export type EncryptionProvider = "secretbox" | "aescbc" | "aesgcm";
+/** The providers `EncryptionConfigKeys` accepts, in the order its messages list them. */
 export const ENCRYPTION_PROVIDERS: readonly EncryptionProvider[] = ["secretbox", "aescbc", "aesgcm"];
 
 /** One key as the file lists it: `secret` is the base64 of its 32 bytes. */
 export interface ConfigKey {
+    /** The key's name in the file, `key-<generation>`: the API server writes it into every value it encrypts. */
     name: string;
+    /** The provider the key was generated for. */
     provider: EncryptionProvider;
+    /** Base64 of the key's 32 bytes. */
     secret: string;
 }
 
 /** The file's contents: the resources it encrypts, and its keys with the writer first. */
 export interface EncryptionConfigSpec {
+    /** The resources encrypted, as the file lists them (`secrets`, `configmaps`, `*.apps`, ...). */
     resources: string[];
+    /** The keys, the writer first; each provider's keys are grouped under that provider, in this order. */
     keys: ConfigKey[];
     /** A trailing `identity` reader, for objects stored before encryption was turned on. */
     identityReader: boolean;

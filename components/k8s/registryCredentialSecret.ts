@@ -24,9 +24,11 @@ export interface RegistryCredentialSecretArgs extends Partial<RotationArgs> {
     provider: k8s.Provider;
     /** The Secret's name (what pods list in `imagePullSecrets`). */
     name: string;
+    /** The Secret's namespace; default the provider's namespace. A DNS-1123 label, refused at preview otherwise. */
     namespace?: string;
     /** The registry's host name, with an optional port: `registry.example.com`, `ghcr.io`, `localhost:5000`. */
     server: string;
+    /** The user name the registry knows; required, refused at preview when empty. */
     username: string;
     /** The password or token, when another component rotates it. */
     credential?: ExternalCredential;
@@ -55,6 +57,7 @@ export function dockerConfigJson(server: string, username: string, password: str
  * component rotates), re-published in place on a bump, with the workloads that pull with it restarted.
  */
 export class RegistryCredentialSecret extends pulumi.ComponentResource {
+    /** The `kubernetes.io/dockerconfigjson` Secret, updated in place at a bump (its name and UID stay). */
     public readonly secret: k8s.core.v1.Secret;
     /** The password ring, when keyshift generates the password. */
     public readonly password?: RotatingPassword;

@@ -7,13 +7,17 @@ import { CredentialKind, LEDGER_TYPE, kindOfUrn } from "../review/credentials";
 
 /** What a policy sees of a resource. */
 export interface PolicyResource {
+    /** The resource's type token. */
     type: string;
+    /** The resource's URN. */
     urn: string;
+    /** Its inputs (a dynamic resource's checked inputs). */
     props: Record<string, unknown>;
 }
 
 /** The pack's configuration of `keyshift-rotation-overdue`: the longest time a rotation may stand, per kind. */
 export interface OverdueConfig {
+    /** Per credential kind, an interval such as `90d` or `12h`; a kind not named is not checked (the pack fills in its defaults). */
     maxAge?: Partial<Record<CredentialKind, string>>;
 }
 

@@ -153,6 +153,7 @@ export class RotationError extends Error {
     public readonly reason: string;
 
     constructor(
+        /** The ring argument the message is about, which a component maps to its config key. */
         public readonly property: "rotatedDate" | "minRotationInterval" | "slotCount" | "compromised",
         message: string,
     ) {
