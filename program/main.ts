@@ -12,7 +12,10 @@ const NAMESPACE = "keyshift";
  * `keyshift:ciToken.namespace`), and any other error from building a section is reported against the section.
  */
 function userError(error: unknown, path?: string, argKeys: Record<string, string> = {}): Error {
-    if (error instanceof ConfigError || pulumi.RunError.isInstance(error)) {
+    if (pulumi.RunError.isInstance(error)) {
+        return error;
+    }
+    if (error instanceof ConfigError) {
         return new pulumi.RunError(error.message);
     }
     if (pulumi.InputPropertyError.isInstance(error)) {
@@ -58,15 +61,46 @@ export function runProgram(allConfig: Record<string, string> = pulumi.runtime.al
         });
         const outputs: Record<string, unknown> = {};
         const context: BuildContext = {};
+        const gate = registrationGate();
         for (const { key, section, path, settings } of present) {
             try {
                 outputs[key] = section.build(key, settings as never, path, context);
             } catch (error) {
-                throw userError(error, path, section.argKeys);
+                throw gate.close(userError(error, path, section.argKeys));
             }
         }
+        gate.open();
         return outputs;
     } catch (error) {
         throw userError(error);
     }
+}
+
+/**
+ * Holds back the registration of every resource the sections declare until all of them are built. A component checks
+ * its arguments as it is built, after the sections before it have declared theirs: without the gate those would reach
+ * the engine, and an `up --skip-preview` would apply them before the bad value stops the run. Closed, the gate fails
+ * every held registration with the error the program throws, before any of them reads another's outputs, so nothing
+ * is registered and the runtime reports that one error, not one per resource.
+ */
+function registrationGate(): { open: () => void; close: (error: Error) => Error } {
+    let release: (value: pulumi.Resource[]) => void = () => undefined;
+    let refuse: (error: Error) => void = () => undefined;
+    const gate = new Promise<pulumi.Resource[]>((resolve, reject) => ([release, refuse] = [resolve, reject]));
+    gate.catch(() => undefined);
+    // Outside a stack (unit tests under mocks) there is nothing to hold. A resource's explicit dependencies are awaited
+    // first when it registers, before its inputs.
+    if (pulumi.runtime.getStackResource()) {
+        pulumi.runtime.registerStackTransformation(({ props, opts }) => ({
+            props,
+            opts: pulumi.mergeOptions(opts, { dependsOn: gate }),
+        }));
+    }
+    return {
+        open: () => release([]),
+        close: (error) => {
+            refuse(error);
+            return error;
+        },
+    };
 }

@@ -234,8 +234,6 @@ describe("a credential's life on the real engine", function () {
         await stack.removeConfig("e2e:interruptBeforeSlots");
         // What an operator does after a killed CLI: release the stack's lock, then run the same up again.
         await stack.cancel();
-        // What an operator does after a killed CLI: release the stack's lock, then run the same up again.
-        await stack.cancel();
         const resumed = await stack.up();
         assert.ok(!("delete" in changes(resumed.summary.resourceChanges)), "nothing is deleted outright");
         const after = await snapshot(stack);

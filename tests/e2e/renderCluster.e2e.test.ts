@@ -19,7 +19,11 @@ const TLS = "1-manifest/v1-secret-ingress-ingress-tls.yaml";
 const IPSEC = "1-manifest/v1-secret-kube-system-cilium-ipsec-keys.yaml";
 const REGISTRY = "1-manifest/v1-secret-shop-registry-pull.yaml";
 
-function stackConfig(renderDir: string, dates: { ca: string; tls: string; ipsec: string; registry: string }): string {
+function stackConfig(
+    renderDir: string,
+    dates: { ca: string; tls: string; ipsec: string; registry: string },
+    server = "registry.example.com:5000",
+): string {
     return [
         "config:",
         "  keyshift:kubernetes:",
@@ -27,7 +31,7 @@ function stackConfig(renderDir: string, dates: { ca: string; tls: string; ipsec:
         `  keyshift:clusterCa: { rotatedDate: "${dates.ca}", algorithm: ECDSA-P256, minRotationInterval: 1d }`,
         `  keyshift:ingressTls: { rotatedDate: "${dates.tls}", secretName: ingress-tls, namespace: ingress, dnsNames: [shop.example.com], signedByClusterCa: true }`,
         `  keyshift:ciliumIpsec: { rotatedDate: "${dates.ipsec}" }`,
-        `  keyshift:registry: { rotatedDate: "${dates.registry}", secretName: registry-pull, namespace: shop, server: "registry.example.com:5000", username: puller }`,
+        `  keyshift:registry: { rotatedDate: "${dates.registry}", secretName: registry-pull, namespace: shop, server: "${server}", username: puller }`,
         "",
     ].join("\n");
 }
@@ -104,6 +108,25 @@ describe("the example program's cluster sections rendering manifests on the real
         const afterRegistry = await upWith({ registry: "2026-02-01" });
         assert.deepStrictEqual(changed(afterCa, afterRegistry), [REGISTRY]);
         previous = afterRegistry;
+    });
+
+    it("a bad value in a later section stops `up` before any resource registers: an earlier section's bump waits", async () => {
+        const before = await stack.exportStack();
+        writeFileSync(
+            STACK_FILE,
+            stackConfig(renderDir, { ...dates, ipsec: "2026-03-01" }, "https://registry.example.com"),
+        );
+        await assertFails(
+            stack.up(),
+            /keyshift:registry.server: "https:\/\/registry.example.com" is not a registry host name/,
+        );
+        assert.deepStrictEqual(changed(previous, manifests(renderDir)), [], "no manifest rewritten or removed");
+        const ledgers = (state: typeof before) =>
+            (state.deployment.resources as { type: string; outputs?: { ledger?: unknown } }[])
+                .filter((resource) => resource.type.endsWith(":SlotLedger"))
+                .map((resource) => JSON.stringify(resource.outputs?.ledger));
+        assert.deepStrictEqual(ledgers(await stack.exportStack()), ledgers(before), "no ledger moved");
+        writeFileSync(STACK_FILE, stackConfig(renderDir, dates));
     });
 
     it("a rollback of Cilium's key is refused by the ledger in `up` itself, and nothing changes: the Secret stays", async () => {
