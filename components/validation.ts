@@ -20,7 +20,8 @@ export function checkRotationDate(value: pulumi.Input<string>, propertyPath: str
     }
 }
 
-function isDeferred(value: unknown): boolean {
+/** Whether `value` is known only later (an Output or a Promise), so it is checked where it resolves. */
+export function isDeferred(value: unknown): boolean {
     return pulumi.Output.isInstance(value) || value instanceof Promise;
 }
 

@@ -2,7 +2,7 @@
 import * as s3 from "@pulumi/aws/s3";
 import * as pulumi from "@pulumi/pulumi";
 import { Jwks, readJwks, signingAlgorithms } from "../jwks";
-import { argError } from "../validation";
+import { argError, isDeferred } from "../validation";
 
 /** Arguments of OidcIssuer. */
 export interface OidcIssuerArgs {
@@ -84,25 +84,25 @@ export class OidcIssuer extends pulumi.ComponentResource {
         }
         const parent = { parent: this };
         const source: pulumi.Input<Jwks | string> = isKeySource(args.jwks) ? args.jwks.jwks : args.jwks;
-        // A JWKS given as a value is checked now, before any resource exists; one that arrives as an Output (from
-        // keyshift's signer, which only makes valid ones) is checked when it resolves.
-        if (
-            typeof source === "string" ||
-            (typeof source === "object" && !pulumi.Output.isInstance(source) && !(source instanceof Promise))
-        ) {
+        const notJwks = (error: unknown) => `not a JWKS document: ${(error as Error).message}`;
+        // A JWKS given as a value is read now, before any resource exists; one that arrives as an Output (from
+        // keyshift's signer, which only makes valid ones) is read when it resolves.
+        let jwks: pulumi.Output<Jwks>;
+        if (isDeferred(source)) {
+            jwks = pulumi.output(source).apply((value) => {
+                try {
+                    return readJwks(value as string | Jwks);
+                } catch (error) {
+                    throw new pulumi.ResourceError(`jwks: ${notJwks(error)}`, this);
+                }
+            });
+        } else {
             try {
-                readJwks(source as string | Jwks);
+                jwks = pulumi.output(readJwks(source as string | Jwks));
             } catch (error) {
-                argError("jwks", `not a JWKS document: ${(error as Error).message}`);
+                argError("jwks", notJwks(error));
             }
         }
-        const jwks = pulumi.output(source).apply((value) => {
-            try {
-                return readJwks(value as string | Jwks);
-            } catch (error) {
-                throw new pulumi.ResourceError(`jwks: not a JWKS document: ${(error as Error).message}`, this);
-            }
-        });
         this.jwks = jwks.apply((doc) => JSON.stringify(doc));
         this.keysJson = this.jwks;
         this.discoveryJson = pulumi

@@ -1,6 +1,7 @@
 // The slot ring: which slot is primary, which slot a rotation regenerates, which config values are allowed, and what
 // the ring remembers of a credential's life (each slot's settings, emergency rotations and what they revoked).
-// Pure and dependency-free apart from ./dates, because the ledger's dynamic provider is serialized with it.
+// Pure, and free of Pulumi, because the ledger's dynamic provider runs it: it imports only ./dates and the password
+// rules of ../passwords/rules, pure as well.
 // The exact transitions are those of shared/docs/ring.md; tests/unit/ring.test.ts checks them as properties.
 
 import { CharacterRules, ServiceConstraints, ruleProblems } from "../passwords/rules";

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { checkCompromised, checkInterval, checkRotationDate } from "../validation";
+import { checkCompromised, checkInterval, checkRotationDate, isDeferred } from "../validation";
 import { RingLimitsInput, SlotLedger } from "./ledger";
 import {
     CredentialKind,
@@ -166,7 +166,7 @@ export class Ring {
             rewrite?.rewrittenDate,
             rewrite?.dropUnrewrittenKey,
             ...(limits?.requirements ?? []).map((requirement) => requirement.met),
-        ].every((value) => !pulumi.Output.isInstance(value) && !(value instanceof Promise));
+        ].every((value) => !isDeferred(value));
         const recover = (pulumi as { recover?: typeof pulumi.recover }).recover;
         if (plain && recover) {
             this.ledgerPromise = new Promise<Ledger>((resolve, reject) => {
