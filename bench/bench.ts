@@ -247,48 +247,49 @@ async function main() {
     // BENCH_PARTS=overhead,import,blast,scale picks parts (default all). Each part run replaces its own section of
     // results.md, which says when and where it was measured; the sections of parts not run are kept as they were.
     const parts = new Set((process.env.BENCH_PARTS ?? "overhead,import,blast,scale").split(","));
-    const scaleSizes = (process.env.BENCH_SCALE_SIZES ?? "10,100,300").split(",").map(Number);
-    const scaleRuns = (process.env.BENCH_SCALE_RUNS ?? "3").split(",").map(Number);
     // With PULUMI_SKIP_CHECKPOINTS=true the engine writes the checkpoint once, at the end, instead of at every step:
     // a table of its own.
     const skipping = process.env.PULUMI_SKIP_CHECKPOINTS === "true";
-    const scaleKinds = (process.env.BENCH_SCALE_KINDS ?? "password,keypair").split(",");
-    const fresh: [string, () => Promise<string[]> | string[], string[]][] = [
-        [`## Evaluation overhead under \`setMocks\` (median of ${RUNS} runs in one process)`, overhead, []],
-        ["## Import cost", importCost, []],
-        ["## Blast radius of one date bump (real engine preview of the example program)", blastRadius, []],
-        [
-            `## At scale on the real engine${skipping ? ", PULUMI_SKIP_CHECKPOINTS=true" : ""} (median of the runs, keyshift installed from its tarball vs the same provider resources by hand, ratio keyshift / by hand)`,
-            async () => (await import("./scale")).scale(scaleSizes, scaleRuns, scaleKinds),
-            [
+    const fresh: { part: string; heading: string; run: () => Promise<string[]> | string[]; preface?: string[] }[] = [
+        {
+            part: "overhead",
+            heading: `## Evaluation overhead under \`setMocks\` (median of ${RUNS} runs in one process)`,
+            run: overhead,
+        },
+        { part: "import", heading: "## Import cost", run: importCost },
+        {
+            part: "blast",
+            heading: "## Blast radius of one date bump (real engine preview of the example program)",
+            run: blastRadius,
+        },
+        {
+            part: "scale",
+            heading: `## At scale on the real engine${skipping ? ", PULUMI_SKIP_CHECKPOINTS=true" : ""} (median of the runs, keyshift installed from its tarball vs the same provider resources by hand, ratio keyshift / by hand)`,
+            run: async () => (await import("./scale")).scale(),
+            preface: [
                 "Each credential by hand is the slots alone, every slot replaced when the date changes (2 `RandomPassword`s, or 3",
                 "ECDSA `tls.PrivateKey`s); keyshift adds its component and `SlotLedger` and replaces one slot per bump. The",
                 "floor ratio in brackets is by hand plus one do-nothing dynamic resource per credential holding the date the",
                 "slots read: what any per-credential record in the checkpoint costs, whatever it computes.",
+                "",
             ],
-        ],
+        },
     ];
-    const names = ["overhead", "import", "blast", "scale"];
+    // A heading names its parameters after " ("; the section a run replaces may have had others.
+    const titleOf = (heading: string) => heading.split(" (")[0];
     const out = path.join(__dirname, "results.md");
     const sections = sectionsOf(existsSync(out) ? readFileSync(out, "utf8") : "");
-    for (const [index, [heading, run, preface]] of fresh.entries()) {
-        if (!parts.has(names[index])) continue;
+    for (const { heading, run, preface = [] } of fresh.filter(({ part }) => parts.has(part))) {
         console.log(`\n${heading}`);
         const rows = await run();
-        // A heading names its parameters; the section it replaces may have had others.
         for (const old of [...sections.keys()]) {
-            if (old.split(" (")[0] === heading.split(" (")[0]) sections.delete(old);
+            if (titleOf(old) === titleOf(heading)) sections.delete(old);
         }
-        sections.set(
-            heading,
-            [heading, "", `Measured on ${machine}.`, "", ...preface, ...(preface.length ? [""] : []), ...rows].join(
-                "\n",
-            ),
-        );
+        sections.set(heading, [heading, "", `Measured on ${machine}.`, "", ...preface, ...rows].join("\n"));
     }
     // The parts in their order; a section of another mode (PULUMI_SKIP_CHECKPOINTS) after them.
     const order = (heading: string) => {
-        const index = fresh.findIndex(([name]) => name.split(" (")[0] === heading.split(" (")[0]);
+        const index = fresh.findIndex((entry) => titleOf(entry.heading) === titleOf(heading));
         return index < 0 ? fresh.length : index;
     };
     const report = [

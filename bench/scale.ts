@@ -12,9 +12,11 @@ import { engineEnv, pulumiPins } from "../tests/e2e/engine";
 const REPO = path.resolve(__dirname, "..");
 const CONSUMER = path.join(REPO, ".keyshift", "bench-consumer");
 
+const VARIANTS = ["keyshift", "baseline", "floor"] as const;
+
 export interface Measurement {
     kind: string;
-    variant: "keyshift" | "baseline" | "floor";
+    variant: (typeof VARIANTS)[number];
     n: number;
     create: number;
     noopPreview: number;
@@ -61,8 +63,18 @@ function measure(env: Record<string, string>, kind: string, variant: string, n: 
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
+/** What to measure, from BENCH_SCALE_SIZES, BENCH_SCALE_RUNS (one count, or one per size) and BENCH_SCALE_KINDS. */
+export function scaleOptions(): { sizes: number[]; runsPerSize: number[]; kinds: string[] } {
+    const list = (name: string, fallback: string) => (process.env[name] ?? fallback).split(",");
+    return {
+        sizes: list("BENCH_SCALE_SIZES", "10,100,300").map(Number),
+        runsPerSize: list("BENCH_SCALE_RUNS", "3").map(Number),
+        kinds: list("BENCH_SCALE_KINDS", "password,keypair"),
+    };
+}
+
 /** Runs the benchmark and returns the rows of its markdown table. */
-export function scale(sizes: number[], runsPerSize: number[], kinds = ["password", "keypair"]): string[] {
+export function scale({ sizes, runsPerSize, kinds } = scaleOptions()): string[] {
     installConsumer();
     const { env, cleanup } = engineEnv();
     delete env.PULUMI_BACKEND_URL; // run.js uses a fresh backend per run
@@ -83,12 +95,10 @@ export function scale(sizes: number[], runsPerSize: number[], kinds = ["password
                     floor: [],
                 };
                 for (let i = 0; i < runs; i++) {
-                    for (const variant of ["keyshift", "baseline", "floor"] as const) {
-                        measured[variant].push(measure(env, kind, variant, n));
-                    }
+                    for (const variant of VARIANTS) measured[variant].push(measure(env, kind, variant, n));
                 }
                 const cell = (field: keyof Measurement, scaleBy: number, digits: number) => {
-                    const [a, b, f] = (["keyshift", "baseline", "floor"] as const).map(
+                    const [a, b, f] = VARIANTS.map(
                         (variant) => median(measured[variant].map((m) => m[field] as number)) / scaleBy,
                     );
                     return `${a.toFixed(digits)} / ${b.toFixed(digits)}, **${(a / b).toFixed(2)}** [${(f / b).toFixed(2)}]`;
@@ -106,8 +116,5 @@ export function scale(sizes: number[], runsPerSize: number[], kinds = ["password
 }
 
 if (require.main === module) {
-    const sizes = (process.env.BENCH_SCALE_SIZES ?? "10,100,300").split(",").map(Number);
-    const runs = (process.env.BENCH_SCALE_RUNS ?? "3").split(",").map(Number);
-    const kinds = (process.env.BENCH_SCALE_KINDS ?? "password,keypair").split(",");
-    scale(sizes, runs, kinds);
+    scale();
 }

@@ -1,11 +1,11 @@
 // One real-engine measurement, run from a folder where keyshift is installed as a package (bench/bench.ts sets it up):
 //   node run.js <kind> <variant> <n>
 // kind: password | keypair; variant: keyshift | baseline (the same provider resources declared by hand, each slot
-// replaced when the date changes) | floor (the baseline plus, per credential, the least bookkeeping resource there is: a
-// dynamic resource with a provider that does nothing, holding the date the slots read, so that its cost is what any
-// per-credential record in the checkpoint costs the engine, whatever it computes). Brings N credentials up at one date (create), previews the same config (no-op
-// preview), previews and applies a later date (bump preview, bump up), and reports milliseconds and checkpoint bytes
-// as one JSON line. State lives in a fresh file backend under the folder; nothing is printed but the result.
+// replaced when the date changes) | floor (the baseline plus, per credential, the least bookkeeping resource there is:
+// a dynamic resource with a provider that does nothing, holding the date the slots read, so that its cost is what any
+// per-credential record in the checkpoint costs the engine, whatever it computes). Brings N credentials up at one
+// date (create), previews the same config (no-op preview), previews and applies a later date (bump preview, bump up),
+// and reports milliseconds and checkpoint bytes as one JSON line. State lives in a fresh file backend under the folder; nothing is printed but the result.
 "use strict";
 const { mkdtempSync, readFileSync, rmSync, readdirSync, statSync } = require("fs");
 const path = require("path");
