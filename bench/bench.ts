@@ -4,6 +4,7 @@
 //  2. Blast radius: the steps one date bump makes, per credential, from the real engine's preview of the example
 //     program (offline sections), and from the mocks' recorded inputs for the AWS ones the offline engine cannot run.
 //  3. At scale (bench/scale.ts): N credentials on the real engine, keyshift installed from its tarball vs by hand.
+//  4. Anatomy (bench/scale.ts): where a credential's checkpoint bytes go, against a bare component and the floor.
 // Timings are measured here, never asserted in tests.
 
 import { execFileSync } from "child_process";
@@ -244,9 +245,9 @@ function sectionsOf(text: string): Map<string, string> {
 async function main() {
     const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node.js ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
     console.log(`machine: ${machine}`);
-    // BENCH_PARTS=overhead,import,blast,scale picks parts (default all). Each part run replaces its own section of
+    // BENCH_PARTS=overhead,import,blast,scale,anatomy picks parts (default all). Each part run replaces its own section of
     // results.md, which says when and where it was measured; the sections of parts not run are kept as they were.
-    const parts = new Set((process.env.BENCH_PARTS ?? "overhead,import,blast,scale").split(","));
+    const parts = new Set((process.env.BENCH_PARTS ?? "overhead,import,blast,scale,anatomy").split(","));
     // With PULUMI_SKIP_CHECKPOINTS=true the engine writes the checkpoint once, at the end, instead of at every step:
     // a table of its own.
     const skipping = process.env.PULUMI_SKIP_CHECKPOINTS === "true";
@@ -271,6 +272,18 @@ async function main() {
                 "ECDSA `tls.PrivateKey`s); keyshift adds its component and `SlotLedger` and replaces one slot per bump. The",
                 "floor ratio in brackets is by hand plus one do-nothing dynamic resource per credential holding the date the",
                 "slots read: what any per-credential record in the checkpoint costs, whatever it computes.",
+                "",
+            ],
+        },
+        {
+            part: "anatomy",
+            heading: "## Where a credential's checkpoint bytes go (real engine, after a bump)",
+            run: async () => (await import("./scale")).anatomy(),
+            preface: [
+                "Each entry of the checkpoint the file backend writes, by kind, per credential. By hand in a component is by",
+                "hand with each credential's slots inside an empty `ComponentResource`: what any component costs, with no",
+                "record at all. The floor adds a do-nothing dynamic resource per credential instead. The Pulumi SDK records",
+                "every resource's source position and stack trace in the state.",
                 "",
             ],
         },

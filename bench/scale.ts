@@ -16,13 +16,15 @@ const VARIANTS = ["keyshift", "baseline", "floor"] as const;
 
 export interface Measurement {
     kind: string;
-    variant: (typeof VARIANTS)[number];
+    variant: (typeof VARIANTS)[number] | "component";
     n: number;
     create: number;
     noopPreview: number;
     bumpPreview: number;
     bumpUp: number;
     checkpointBytes: number;
+    /** Checkpoint bytes by kind of entry after the bump (see run.js). */
+    anatomy: { components: number; records: number; slots: number; engine: number; traces: number };
 }
 
 /** Packs this repository and installs the tarball into a consumer program under .keyshift/bench-consumer. */
@@ -89,7 +91,7 @@ export function scale({ sizes, runsPerSize, kinds } = scaleOptions()): string[] 
             for (const [index, n] of sizes.entries()) {
                 // One figure for every size when BENCH_SCALE_RUNS gives one, else one per size.
                 const runs = runsPerSize[Math.min(index, runsPerSize.length - 1)];
-                const measured: Record<Measurement["variant"], Measurement[]> = {
+                const measured: Record<(typeof VARIANTS)[number], Measurement[]> = {
                     keyshift: [],
                     baseline: [],
                     floor: [],
@@ -105,6 +107,47 @@ export function scale({ sizes, runsPerSize, kinds } = scaleOptions()): string[] 
                 };
                 rows.push(
                     `| ${kind} | ${n} | ${runs} | ${cell("create", 1000, 1)} | ${cell("noopPreview", 1000, 1)} | ${cell("bumpPreview", 1000, 1)} | ${cell("bumpUp", 1000, 1)} | ${cell("checkpointBytes", 1024 * n, 1)} | ${(median(measured.keyshift.map((m) => m.bumpUp)) / n).toFixed(0)} |`,
+                );
+                console.log(rows[rows.length - 1]);
+            }
+        }
+    } finally {
+        cleanup();
+    }
+    return rows;
+}
+
+/**
+ * Where a credential's checkpoint bytes go, at one size: by hand, by hand inside an empty component per credential
+ * (what any ComponentResource costs), the floor (by hand plus a do-nothing record), and keyshift, with the no-op
+ * preview beside it. BENCH_ANATOMY_N (default 100) and BENCH_ANATOMY_RUNS (default 3) set the size and the runs.
+ */
+export function anatomy(kinds = scaleOptions().kinds): string[] {
+    const n = Number(process.env.BENCH_ANATOMY_N ?? 100);
+    const runs = Number(process.env.BENCH_ANATOMY_RUNS ?? 3);
+    const variants = ["baseline", "component", "floor", "keyshift"] as const;
+    const names = { baseline: "by hand", component: "by hand in a component", floor: "floor", keyshift: "keyshift" };
+    installConsumer();
+    const { env, cleanup } = engineEnv();
+    delete env.PULUMI_BACKEND_URL;
+    const rows = [
+        `| kind | variant (N = ${n}, ${runs} runs) | checkpoint bytes per credential (ratio to by hand) | component entries | dynamic records | slots | of all these: source positions and stack traces | no-op preview s (ratio to by hand) |`,
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | --- |",
+    ];
+    try {
+        for (const kind of kinds) {
+            const measured = Object.fromEntries(variants.map((variant) => [variant, [] as Measurement[]]));
+            for (let i = 0; i < runs; i++) {
+                for (const variant of variants) measured[variant].push(measure(env, kind, variant, n));
+            }
+            // Bytes are the same in every run; times are medians.
+            const preview = (variant: string) => median(measured[variant].map((m) => m.noopPreview));
+            const total = (variant: string) => measured[variant][0].checkpointBytes / n;
+            for (const variant of variants) {
+                const parts = measured[variant][0].anatomy;
+                const per = (bytes: number) => (bytes / n).toFixed(0);
+                rows.push(
+                    `| ${kind} | ${names[variant]} | ${total(variant).toFixed(0)} (**${(total(variant) / total("baseline")).toFixed(2)}**) | ${per(parts.components)} | ${per(parts.records)} | ${per(parts.slots)} | ${per(parts.traces)} | ${(preview(variant) / 1000).toFixed(1)} (**${(preview(variant) / preview("baseline")).toFixed(2)}**) |`,
                 );
                 console.log(rows[rows.length - 1]);
             }

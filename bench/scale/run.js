@@ -3,9 +3,12 @@
 // kind: password | keypair; variant: keyshift | baseline (the same provider resources declared by hand, each slot
 // replaced when the date changes) | floor (the baseline plus, per credential, the least bookkeeping resource there is:
 // a dynamic resource with a provider that does nothing, holding the date the slots read, so that its cost is what any
-// per-credential record in the checkpoint costs the engine, whatever it computes). Brings N credentials up at one
-// date (create), previews the same config (no-op preview), previews and applies a later date (bump preview, bump up),
-// and reports milliseconds and checkpoint bytes as one JSON line. State lives in a fresh file backend under the folder; nothing is printed but the result.
+// per-credential record in the checkpoint costs the engine, whatever it computes) | component (the baseline with each
+// credential's slots inside an empty ComponentResource: what being a component costs, with no record at all).
+// Brings N credentials up at one date (create), previews the same config (no-op preview), previews and applies a later
+// date (bump preview, bump up), and reports milliseconds, checkpoint bytes and the checkpoint's anatomy (bytes by kind
+// of entry, after the bump) as one JSON line. State lives in a fresh file backend under the folder; nothing is printed
+// but the result.
 "use strict";
 const { mkdtempSync, readFileSync, rmSync, readdirSync, statSync } = require("fs");
 const path = require("path");
@@ -29,23 +32,32 @@ function program(date) {
         for (let i = 0; i < n; i++) {
             const name = `c${i}`;
             let keeper = date;
+            let parent;
             if (variant === "floor") keeper = new Record(`${name}-record`, { date }).date;
+            if (variant === "component") {
+                parent = new pulumi.ComponentResource("bench:index:Credential", name);
+                parent.registerOutputs({});
+            }
             if (variant === "keyshift") {
                 if (kind === "password") new keyshift.RotatingPassword(name, { rotatedDate: date });
                 else new keyshift.RotatingKeyPair(name, { rotatedDate: date, algorithm: "ECDSA-P256" });
             } else if (kind === "password") {
                 for (const slot of [0, 1])
-                    new random.RandomPassword(`${name}-slot${slot}`, {
-                        length: 32,
-                        special: false,
-                        keepers: { date: keeper },
-                    });
+                    new random.RandomPassword(
+                        `${name}-slot${slot}`,
+                        {
+                            length: 32,
+                            special: false,
+                            keepers: { date: keeper },
+                        },
+                        { parent },
+                    );
             } else {
                 for (const slot of [0, 1, 2])
                     new tls.PrivateKey(
                         `${name}-slot${slot}`,
                         { algorithm: "ECDSA", ecdsaCurve: "P256" },
-                        { replacementTrigger: keeper },
+                        { replacementTrigger: keeper, parent },
                     );
             }
         }
@@ -66,6 +78,34 @@ function bytesUnder(dir) {
                   : 0)
         );
     }, 0);
+}
+
+/**
+ * Bytes of the checkpoint by kind of entry, as the file backend writes it (compact JSON): components, dynamic records
+ * (a ledger or the floor's record), slots, the engine's own (stack and providers), and how much of all that is source
+ * positions and stack traces, which the SDK records for every resource.
+ */
+function anatomy(dir) {
+    const file = readdirSync(dir, { recursive: true })
+        .map((entry) => path.join(dir, String(entry)))
+        .find((full) => full.endsWith(".json") && !full.includes("backups") && statSync(full).isFile());
+    const bytes = (value) => Buffer.byteLength(JSON.stringify(value));
+    const parts = { components: 0, records: 0, slots: 0, engine: 0, traces: 0 };
+    const state = JSON.parse(readFileSync(file, "utf8"));
+    for (const entry of state.checkpoint.latest.resources) {
+        const part =
+            entry.type === "pulumi:pulumi:Stack" || entry.type.startsWith("pulumi:providers:")
+                ? "engine"
+                : !entry.custom
+                  ? "components"
+                  : entry.type.startsWith("pulumi-nodejs:dynamic")
+                    ? "records"
+                    : "slots";
+        parts[part] += bytes(entry) + 1;
+        if (part !== "engine")
+            parts.traces += bytes({ sourcePosition: entry.sourcePosition, stackTrace: entry.stackTrace });
+    }
+    return parts;
 }
 
 async function main() {
@@ -89,9 +129,20 @@ async function main() {
         const bumpPreview = await timed(() => bumped.preview());
         const bumpUp = await timed(() => bumped.up());
         const checkpointBytes = bytesUnder(path.join(backend, ".pulumi", "stacks"));
+        const parts = anatomy(path.join(backend, ".pulumi", "stacks"));
         await bumped.destroy();
         process.stdout.write(
-            JSON.stringify({ kind, variant, n, create, noopPreview, bumpPreview, bumpUp, checkpointBytes }),
+            JSON.stringify({
+                kind,
+                variant,
+                n,
+                create,
+                noopPreview,
+                bumpPreview,
+                bumpUp,
+                checkpointBytes,
+                anatomy: parts,
+            }),
         );
     } finally {
         rmSync(backend, { recursive: true, force: true });
