@@ -8,6 +8,9 @@ export type { RotationArgs } from "./ring/slots";
 export type { EmergencyRecord, Ledger, Move, Settings, SlotRecord } from "./ring/ring";
 export { RotationError } from "./ring/ring";
 
+// Declaring a whole program so that a bad value anywhere changes nothing.
+export { declareAll } from "./declareAll";
+
 // Generic rotating credentials.
 export { RotatingPassword } from "./passwords/rotatingPassword";
 export type { PasswordSlot, RotatingPasswordArgs } from "./passwords/rotatingPassword";

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { RotationArgs, checkRotationArgs } from "../components";
+import { RotationArgs, checkRotationArgs, declareAll } from "../components";
 import { ConfigError, checkKnownSections, readSection } from "./schema";
 import { SECTIONS } from "./sections";
 import { BuildContext } from "./sectionKit";
@@ -59,48 +59,21 @@ export function runProgram(allConfig: Record<string, string> = pulumi.runtime.al
             }
             return [{ key, section, path, settings }];
         });
-        const outputs: Record<string, unknown> = {};
-        const context: BuildContext = {};
-        const gate = registrationGate();
-        for (const { key, section, path, settings } of present) {
-            try {
-                outputs[key] = section.build(key, settings as never, path, context);
-            } catch (error) {
-                throw gate.close(userError(error, path, section.argKeys));
+        // A component checks its arguments as it is built, after the sections before it have declared theirs:
+        // declareAll keeps those from the engine until every section is built, so a bad value changes nothing.
+        return declareAll(() => {
+            const outputs: Record<string, unknown> = {};
+            const context: BuildContext = {};
+            for (const { key, section, path, settings } of present) {
+                try {
+                    outputs[key] = section.build(key, settings as never, path, context);
+                } catch (error) {
+                    throw userError(error, path, section.argKeys);
+                }
             }
-        }
-        gate.open();
-        return outputs;
+            return outputs;
+        });
     } catch (error) {
         throw userError(error);
     }
-}
-
-/**
- * Holds back the registration of every resource the sections declare until all of them are built. A component checks
- * its arguments as it is built, after the sections before it have declared theirs: without the gate those would reach
- * the engine, and an `up --skip-preview` would apply them before the bad value stops the run. Closed, the gate fails
- * every held registration with the error the program throws, before any of them reads another's outputs, so nothing
- * is registered and the runtime reports that one error, not one per resource.
- */
-function registrationGate(): { open: () => void; close: (error: Error) => Error } {
-    let release: (value: pulumi.Resource[]) => void = () => undefined;
-    let refuse: (error: Error) => void = () => undefined;
-    const gate = new Promise<pulumi.Resource[]>((resolve, reject) => ([release, refuse] = [resolve, reject]));
-    gate.catch(() => undefined);
-    // Outside a stack (unit tests under mocks) there is nothing to hold. A resource's explicit dependencies are awaited
-    // first when it registers, before its inputs.
-    if (pulumi.runtime.getStackResource()) {
-        pulumi.runtime.registerStackTransformation(({ props, opts }) => ({
-            props,
-            opts: pulumi.mergeOptions(opts, { dependsOn: gate }),
-        }));
-    }
-    return {
-        open: () => release([]),
-        close: (error) => {
-            refuse(error);
-            return error;
-        },
-    };
 }

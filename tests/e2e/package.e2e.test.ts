@@ -11,18 +11,20 @@ import { REPO, engineEnv, pulumiPins } from "./engine";
 // @pulumi/pulumi, as a user's pipeline would run it (tests/e2e/fixtures/consumer/run.js).
 
 const PROGRAM_TS = `import * as pulumi from "@pulumi/pulumi";
-import { RotatingKeyPair, RotatingPassword } from "keyshift";
+import { RotatingKeyPair, RotatingPassword, declareAll } from "keyshift";
 
 export = function program(): Record<string, unknown> {
     const config = new pulumi.Config();
     const rotatedDate = config.require("rotatedDate");
-    const db = new RotatingPassword("db", { rotatedDate, configPath: "consumer:rotatedDate", length: 40 });
-    const signer = new RotatingKeyPair("signer", { rotatedDate, algorithm: "ECDSA-P256" });
-    return {
-        primary: db.primary.value,
-        previous: db.previous.value,
-        kids: { primary: signer.primary.kid, previous: signer.previous.kid, next: signer.next.kid },
-    };
+    return declareAll(() => {
+        const db = new RotatingPassword("db", { rotatedDate, configPath: "consumer:rotatedDate", length: 40 });
+        const signer = new RotatingKeyPair("signer", { rotatedDate, algorithm: "ECDSA-P256" });
+        return {
+            primary: db.primary.value,
+            previous: db.previous.value,
+            kids: { primary: signer.primary.kid, previous: signer.previous.kid, next: signer.next.kid },
+        };
+    });
 };
 `;
 
