@@ -1,20 +1,34 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as ledgerProvider from "./ring/ledgerProvider";
 
 /**
- * Runs `build`, which declares resources (keyshift components and any others), and lets the engine see them only once
- * `build` has returned (or its promise has resolved). If it throws (or its promise rejects), no resource declared in
- * the stack from then on is registered: each fails with that same error, and `declareAll` throws it.
+ * Runs `build`, which declares resources (keyshift components and any others), and lets the engine see what it
+ * declares only once `build` has returned (or the promise or thenable it returns has resolved). If it throws or
+ * rejects, nothing it declared is registered, `declareAll` throws that same error, and the run fails.
  *
  * Why: every keyshift component checks its arguments as it is constructed, after the components before it have been
  * declared. Under `pulumi up` the preview stops the run at the bad value, but `pulumi up --skip-preview` (and the
  * Automation API's `up`) apply each resource as soon as it is registered, so the credentials declared before a bad
- * value would be rotated by a run that then fails. Wrap the declarations of the whole program in `declareAll`, and a
- * bad value anywhere changes nothing.
+ * value would be rotated by a run that then fails. Wrap the declarations of the whole program in one `declareAll`, and
+ * a bad value that a component refuses as it is constructed changes nothing.
  *
- * It holds every resource the stack declares from the call on, through a stack transformation that adds a dependency
- * on a promise settled when `build` ends; that dependency adds nothing to the state. Outside a Pulumi stack (unit
- * tests under `pulumi.runtime.setMocks` that construct components directly) there is nothing to hold and it simply
- * calls `build`.
+ * All or nothing, also when the program goes on: if the error is caught, or an async build is left floating, the run
+ * still fails at the engine, before it deletes anything the program did not get to declare; and a `declareAll` whose
+ * build caught the error of a nested one fails with that error too.
+ *
+ * Limits:
+ * - It holds resources declared while `build` runs (for an async build, until its promise settles), except children
+ *   of a resource created before the call: Pulumi hands a resource its transformations when it is created, so put
+ *   such a parent inside `build` as well. Two calls release separately: make one call around everything.
+ * - `build` must not wait for an output of a resource it declared (the resource is held until `build` ends): return
+ *   the output instead.
+ * - Values checked later are not covered: a `rotatedDate` given as an Output (a secret from config, say) is checked
+ *   by the credential's ledger at the engine, which stops the run at the first refused ledger; an earlier credential's
+ *   ledger may have moved by then, and its slots follow at the next run, as after an interruption. An error thrown in
+ *   an `apply` after `build` returned is Pulumi's usual failed run.
+ *
+ * Outside a Pulumi stack (unit tests under `pulumi.runtime.setMocks` that construct components directly) there is
+ * nothing to hold and it simply calls `build`.
  *
  * @example
  * const config = new pulumi.Config();
@@ -25,36 +39,113 @@ import * as pulumi from "@pulumi/pulumi";
  * });
  */
 export function declareAll<T>(build: () => T): T {
-    if (!pulumi.runtime.getStackResource()) {
+    const stack = pulumi.runtime.getStackResource();
+    if (!stack) {
         return build();
     }
-    let release: (value: pulumi.Resource[]) => void = () => undefined;
-    let refuse: (error: unknown) => void = () => undefined;
-    const gate = new Promise<pulumi.Resource[]>((resolve, reject) => ([release, refuse] = [resolve, reject]));
-    // A refused gate is reported by `declareAll` itself; the held registrations fail quietly with it.
-    gate.catch(() => undefined);
-    // A resource's explicit dependencies are awaited before its inputs when it registers: a refused gate stops each
-    // one before it reads another's outputs.
-    pulumi.runtime.registerStackTransformation(({ props, opts }) => ({
-        props,
-        opts: pulumi.mergeOptions(opts, { dependsOn: gate }),
-    }));
+    holdInStack(stack);
+    const gate = new Gate();
+    open.add(gate);
     const fail = (error: unknown): never => {
-        refuse(error);
+        const reason = error instanceof Error ? error : new Error(String(error));
+        for (const other of open) {
+            other.poison ??= reason;
+        }
+        gate.refuse(reason, stack);
         throw error;
     };
+    const succeed = <V>(value: V): V => (gate.poison ? fail(gate.poison) : (gate.release(), value));
     let built: T;
     try {
         built = build();
     } catch (error) {
         return fail(error);
     }
-    if (built instanceof Promise) {
-        return built.then(
-            (value) => (release([]), value),
-            (error) => fail(error),
-        ) as T;
+    const then = (built as { then?: unknown } | undefined)?.then;
+    if (typeof then === "function") {
+        return Promise.resolve(built).then(succeed, fail) as T;
     }
-    release([]);
-    return built;
+    return succeed(built);
+}
+
+/** The gates of the declareAll calls whose build is running: every resource declared now waits for all of them. */
+const open = new Set<Gate>();
+const holding = new WeakSet<pulumi.Resource>();
+
+class Gate {
+    /** Settled when the build ends: resolved, the held resources register; refused, they never do. */
+    readonly held: Promise<pulumi.Resource[]>;
+    /** The error of a nested declareAll whose failure this build caught: the build fails with it when it ends. */
+    poison?: Error;
+    private settle!: (error?: Error) => void;
+
+    constructor() {
+        this.held = new Promise<pulumi.Resource[]>((resolve, reject) => {
+            this.settle = (error) => (error ? reject(error) : resolve([]));
+        });
+        // A refused gate is reported by declareAll; the held registrations fail quietly with it.
+        this.held.catch(() => undefined);
+    }
+
+    release(): void {
+        open.delete(this);
+        this.settle();
+    }
+
+    /**
+     * Refuses the held registrations. If the program fails, the engine stops on its own; if it goes on (the error was
+     * caught, or an async build was left floating), it would end normally, and the engine would delete every resource
+     * of the stack that the build had declared: a refusal record, which the engine always refuses, fails the run
+     * first. It is registered before the held registrations fail, while the runtime still waits for them.
+     */
+    refuse(reason: Error, stack: pulumi.Resource): void {
+        open.delete(this);
+        const program = (stack as unknown as { getData(): Promise<unknown> }).getData();
+        program.then(
+            () => {
+                new DeclarationRefusal(reason.message);
+                this.settle(reason);
+            },
+            () => this.settle(reason),
+        );
+    }
+}
+
+/** Adds the open gates as dependencies of every resource the stack declares while one is open. */
+function holdInStack(stack: pulumi.Resource): void {
+    if (holding.has(stack)) {
+        return;
+    }
+    holding.add(stack);
+    // A resource's explicit dependencies are awaited before its inputs when it registers: a refused gate stops each
+    // one before it reads another's outputs. The dependency adds nothing to the state.
+    pulumi.runtime.registerStackTransformation(({ type, props, opts }) =>
+        open.size === 0 || type === REFUSAL_TYPE
+            ? undefined
+            : { props, opts: pulumi.mergeOptions(opts, { dependsOn: heldByOpenGates() }) },
+    );
+}
+
+/** Settles when every gate open now has: resolved when all released, refused when one is. */
+function heldByOpenGates(): Promise<pulumi.Resource[]> {
+    const held = Promise.all([...open].map((gate) => gate.held)).then(() => []);
+    held.catch(() => undefined);
+    return held;
+}
+
+const REFUSAL_TYPE = "pulumi-nodejs:dynamic/keyshift:DeclareAllRefusal";
+let refusals = 0;
+
+/** Never created: the ledger's provider refuses it at `check`, which stops the engine before any step. */
+class DeclarationRefusal extends pulumi.dynamic.Resource {
+    constructor(reason: string) {
+        super(
+            ledgerProvider,
+            `declareAll-refused-${++refusals}`,
+            { declareAll: "failed", reason },
+            {},
+            "keyshift",
+            "DeclareAllRefusal",
+        );
+    }
 }

@@ -5,9 +5,15 @@ import { notADate, notAnInterval, parseInterval, parseRotationDate } from "./rin
 // value, before any resource exists, so a bad config fails at preview. Values only known at deployment time
 // (Outputs) are checked again where they resolve: the ring's dates by the ledger provider's `check`.
 
-/** Throws the InputPropertyError keyshift uses for a bad argument. */
+/**
+ * Throws the InputPropertyError keyshift uses for a bad argument. Its message leads with the property path, because
+ * a program that lets it escape gets the message alone printed (`reason` and `propertyPath` stay as Pulumi defines
+ * them).
+ */
 export function argError(propertyPath: string, reason: string): never {
-    throw new pulumi.InputPropertyError({ propertyPath, reason });
+    const error = new pulumi.InputPropertyError({ propertyPath, reason });
+    error.message = `${propertyPath}: ${reason}`;
+    throw error;
 }
 
 /** Checks a rotation date given as a plain string; Outputs are left to the ledger's check. */

@@ -34,6 +34,11 @@ export async function check(
     olds: Record<string, unknown>,
     news: Record<string, unknown>,
 ): Promise<pulumi.dynamic.CheckResult> {
+    if (news.declareAll === "failed") {
+        // declareAll's refusal record (../declareAll): a build failed after the program went on. Refused here, it
+        // stops the engine before it deletes what the build did not get to declare.
+        return { inputs: news, failures: [{ property: "declareAll", reason: String(news.reason) }] };
+    }
     // keyshift 0.1 sent the request's fields as inputs of their own.
     const asked = (news.request ?? news) as Record<string, unknown>;
     if (JSON.stringify(asked).includes(UNKNOWN)) {

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { Harness } from "./harness";
+import { Harness, REFUSAL_TYPE } from "./harness";
 import { RotatingPassword, declareAll } from "../../components";
 
 // declareAll inside a stack, as a program runs it (the mocks give runInPulumiStack a root stack resource): what the
@@ -47,7 +47,10 @@ describe("declareAll", () => {
                 }),
             ),
             (error: pulumi.InputPropertyError) =>
-                error.propertyPath === "second.rotatedDate" && /"2026-13-01" is not a date/.test(error.reason),
+                error.propertyPath === "second.rotatedDate" &&
+                /^"2026-13-01" is not a date/.test(error.reason) &&
+                // Printed alone when a program lets it escape, the message names the key.
+                error.message.startsWith(`second.rotatedDate: ${error.reason}`),
         );
         assert.deepStrictEqual(declared(harness), []);
     });
@@ -74,6 +77,103 @@ describe("declareAll", () => {
             }),
         );
         assert.deepStrictEqual(declared(ok).sort(), ["late", "late-ledger", "late-slot0", "late-slot1"]);
+    });
+
+    it("fails the run even when the program catches the error and goes on: a refusal record, and nothing the build declared", async () => {
+        const harness = new Harness();
+        await inStack(harness, async () => {
+            try {
+                declareAll(() => {
+                    new RotatingPassword("one", { rotatedDate: "2026-01-01" });
+                    new RotatingPassword("two", { rotatedDate: "2026-13-01" });
+                });
+            } catch {
+                // The program goes on, as if that part were optional.
+            }
+            new RotatingPassword("after", { rotatedDate: "2026-01-01" });
+            return {};
+        });
+        // The engine refuses the record at its check and stops the run before it deletes "one" and "two"'s resources.
+        assert.deepStrictEqual(harness.byType(REFUSAL_TYPE)[0].inputs, {
+            declareAll: "failed",
+            reason: harness.refusals[0],
+        });
+        assert.match(harness.refusals[0], /^two\.rotatedDate: "2026-13-01" is not a date/);
+        assert.deepStrictEqual(
+            declared(harness).filter((name) => !name.startsWith("after")),
+            ["declareAll-refused-1"],
+        );
+    });
+
+    it("a build that caught a nested declareAll's error fails with it; a program that fails adds no refusal record", async () => {
+        const harness = new Harness();
+        await assert.rejects(
+            inStack(harness, async () =>
+                declareAll(() => {
+                    new RotatingPassword("outer", { rotatedDate: "2026-01-01" });
+                    try {
+                        declareAll(() => {
+                            throw new Error("inner build failed");
+                        });
+                    } catch {
+                        // swallowed here, but not by the outer declareAll
+                    }
+                    return {};
+                }),
+            ),
+            /inner build failed/,
+        );
+        assert.deepStrictEqual(declared(harness), []);
+        assert.deepStrictEqual(harness.refusals, []);
+    });
+
+    it("holds a thenable build, and refuses with a value that is not an Error", async () => {
+        const harness = new Harness();
+        await assert.rejects(
+            inStack(harness, async () =>
+                declareAll(() => ({
+                    then(_resolve: (value: unknown) => void, reject: (error: unknown) => void) {
+                        setTimeout(() => {
+                            new RotatingPassword("one", { rotatedDate: "2026-01-01" });
+                            reject(new Error("thenable build failed"));
+                        }, 10);
+                    },
+                })),
+            ),
+            /thenable build failed/,
+        );
+        assert.deepStrictEqual(declared(harness), []);
+
+        const bare = new Harness();
+        await assert.rejects(
+            inStack(bare, async () =>
+                declareAll(() => {
+                    new RotatingPassword("one", { rotatedDate: "2026-01-01" });
+                    throw "a bare string";
+                }),
+            ),
+            (thrown: unknown) => thrown === "a bare string",
+        );
+        assert.deepStrictEqual(declared(bare), []);
+    });
+
+    it("holds only what is declared while the build runs", async () => {
+        const harness = new Harness();
+        await inStack(harness, async () => {
+            declareAll(() => new RotatingPassword("inside", { rotatedDate: "2026-01-01" }));
+            new RotatingPassword("after", { rotatedDate: "2026-01-01" });
+            return {};
+        });
+        assert.deepStrictEqual(declared(harness).sort(), [
+            "after",
+            "after-ledger",
+            "after-slot0",
+            "after-slot1",
+            "inside",
+            "inside-ledger",
+            "inside-slot0",
+            "inside-slot1",
+        ]);
     });
 
     it("outside a stack simply runs the build", async () => {

@@ -13,6 +13,8 @@ import * as ledgerProvider from "../../components/ring/ledgerProvider";
 import { registerSecrets } from "../redact";
 
 export const LEDGER_TYPE = "pulumi-nodejs:dynamic/keyshift:SlotLedger";
+/** declareAll's refusal record, which the ledger's provider always refuses. */
+export const REFUSAL_TYPE = "pulumi-nodejs:dynamic/keyshift:DeclareAllRefusal";
 
 /** A replication group ElastiCache accepts an AUTH token on, for the tests of ElasticacheAuthToken. */
 export const GROUP_ARGS = {
@@ -275,7 +277,8 @@ export class Harness implements pulumi.runtime.Mocks {
         delete inputs.__provider;
         this.resources.push({ type: args.type, name: args.name, inputs, secretInputs });
         switch (args.type) {
-            case LEDGER_TYPE: {
+            case LEDGER_TYPE:
+            case REFUSAL_TYPE: {
                 const checked = await ledgerProvider.check(this.ledgers.get(args.name) ?? {}, inputs);
                 if (checked.failures?.length) {
                     this.refusals.push(checked.failures[0].reason);
