@@ -100,7 +100,9 @@ class Gate {
      */
     refuse(reason: Error, stack: pulumi.Resource): void {
         open.delete(this);
-        const program = (stack as unknown as { getData(): Promise<unknown> }).getData();
+        // The root stack's data settles when the program function has returned (or failed).
+        const data = (stack as unknown as { getData?(): Promise<unknown> }).getData;
+        const program = typeof data === "function" ? data.call(stack) : Promise.resolve();
         program.then(
             () => {
                 new DeclarationRefusal(reason.message);
