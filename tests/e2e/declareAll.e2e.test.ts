@@ -47,7 +47,7 @@ describe("declareAll on the real engine", function () {
         }
     });
 
-    it("a bad value in a later credential stops `up` before the earlier one's bump; caught, it still fails and deletes nothing", async () => {
+    it("a bad value in a later credential stops `up` before the earlier one's bump; caught or floating, it still fails and deletes nothing", async () => {
         await run(async () =>
             declareAll(() => {
                 new RotatingPassword("one", { rotatedDate: D1 });
@@ -82,6 +82,18 @@ describe("declareAll on the real engine", function () {
         });
         await assertFails(stack!.up(), /two\.rotatedDate: "2026-13-01" is not a date/);
         assert.deepStrictEqual(await state(stack!), before, "nothing deleted, nothing changed");
+
+        // An async build left floating that waits before it declares anything: the run waits for it, then fails.
+        await run(async () => {
+            void declareAll(async () => {
+                await new Promise((resolve) => setTimeout(resolve, 1500));
+                new RotatingPassword("one", { rotatedDate: D2 });
+                new RotatingPassword("two", { rotatedDate: BAD });
+            });
+            return {};
+        });
+        await assertFails(stack!.up(), /two\.rotatedDate: "2026-13-01" is not a date/);
+        assert.deepStrictEqual(await state(stack!), before, "a floating build: nothing deleted, nothing changed");
 
         // Fixed, the bump applies: one slot of "one" replaced, "two" untouched.
         await run(async () =>

@@ -176,6 +176,37 @@ describe("declareAll", () => {
         ]);
     });
 
+    it("a build whose value has a throwing `then` fails like one that throws", async () => {
+        const harness = new Harness();
+        await assert.rejects(
+            inStack(harness, async () =>
+                declareAll(() => {
+                    new RotatingPassword("one", { rotatedDate: "2026-01-01" });
+                    return {
+                        get then(): unknown {
+                            throw new Error("then getter failed");
+                        },
+                    };
+                }),
+            ),
+            /then getter failed/,
+        );
+        assert.deepStrictEqual(declared(harness), []);
+    });
+
+    it("a gate an earlier run left open (a build that never settles) does not hold a later run's resources", async () => {
+        const stale = new Harness();
+        await inStack(stale, async () => {
+            void declareAll(() => new Promise(() => undefined));
+            return {};
+        });
+        const harness = new Harness();
+        await inStack(harness, async () =>
+            declareAll(() => new RotatingPassword("later", { rotatedDate: "2026-01-01" })),
+        );
+        assert.deepStrictEqual(declared(harness).sort(), ["later", "later-ledger", "later-slot0", "later-slot1"]);
+    });
+
     it("outside a stack simply runs the build", async () => {
         const harness = new Harness();
         await harness.newRun();
