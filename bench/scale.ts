@@ -27,8 +27,12 @@ export interface Measurement {
     anatomy: { components: number; records: number; slots: number; engine: number; traces: number };
 }
 
-/** Packs this repository and installs the tarball into a consumer program under .keyshift/bench-consumer. */
+let installed = false;
+
+/** Packs this repository and installs the tarball into a consumer program under .keyshift/bench-consumer, once. */
 function installConsumer(): void {
+    if (installed) return;
+    installed = true;
     rmSync(CONSUMER, { recursive: true, force: true });
     mkdirSync(CONSUMER, { recursive: true });
     const packed = execFileSync("npm", ["pack", "--silent", "--pack-destination", CONSUMER], {
@@ -57,10 +61,26 @@ function installConsumer(): void {
     });
 }
 
-function measure(env: Record<string, string>, kind: string, variant: string, n: number): Measurement {
-    const run = spawnSync("node", ["run.js", kind, variant, String(n)], { cwd: CONSUMER, env, encoding: "utf8" });
-    if (run.status !== 0) throw new Error(`${kind} ${variant} N=${n}: ${run.stderr.trim().split("\n").pop()}`);
-    return JSON.parse(run.stdout);
+type Measure = (kind: string, variant: Measurement["variant"], n: number) => Measurement;
+
+/** Runs `body` with the consumer installed and the engine on hand; `measure` makes one run of bench/scale/run.js. */
+function onTheEngine<T>(body: (measure: Measure) => T): T {
+    installConsumer();
+    const { env, cleanup } = engineEnv();
+    delete env.PULUMI_BACKEND_URL; // run.js uses a fresh backend per run
+    try {
+        return body((kind, variant, n) => {
+            const run = spawnSync("node", ["run.js", kind, variant, String(n)], {
+                cwd: CONSUMER,
+                env,
+                encoding: "utf8",
+            });
+            if (run.status !== 0) throw new Error(`${kind} ${variant} N=${n}: ${run.stderr.trim().split("\n").pop()}`);
+            return JSON.parse(run.stdout);
+        });
+    } finally {
+        cleanup();
+    }
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -75,30 +95,38 @@ export function scaleOptions(): { sizes: number[]; runsPerSize: number[]; kinds:
     };
 }
 
+/** `runs` runs of each variant at size `n`, interleaved so that the variants share the machine's state. */
+function measureRuns<V extends Measurement["variant"]>(
+    measure: Measure,
+    kind: string,
+    variants: readonly V[],
+    n: number,
+    runs: number,
+): Record<V, Measurement[]> {
+    const measured = Object.fromEntries(variants.map((variant) => [variant, [] as Measurement[]])) as Record<
+        V,
+        Measurement[]
+    >;
+    for (let i = 0; i < runs; i++) {
+        for (const variant of variants) measured[variant].push(measure(kind, variant, n));
+    }
+    return measured;
+}
+
 /** Runs the benchmark and returns the rows of its markdown table. */
 export function scale({ sizes, runsPerSize, kinds } = scaleOptions()): string[] {
-    installConsumer();
-    const { env, cleanup } = engineEnv();
-    delete env.PULUMI_BACKEND_URL; // run.js uses a fresh backend per run
     // Each cell: keyshift / by hand in seconds (or KB per credential), the ratio in bold, and in brackets the ratio of
     // the floor: by hand plus one do-nothing dynamic resource per credential (see run.js).
     const rows = [
         "| kind | N | runs | create s (keyshift / by hand, **ratio**, [floor ratio]) | no-op preview s | bump preview s | bump up s | checkpoint KB per credential | bump up ms per credential (keyshift) |",
         "| --- | ---: | ---: | --- | --- | --- | --- | --- | ---: |",
     ];
-    try {
+    onTheEngine((measure) => {
         for (const kind of kinds) {
             for (const [index, n] of sizes.entries()) {
                 // One figure for every size when BENCH_SCALE_RUNS gives one, else one per size.
                 const runs = runsPerSize[Math.min(index, runsPerSize.length - 1)];
-                const measured: Record<(typeof VARIANTS)[number], Measurement[]> = {
-                    keyshift: [],
-                    baseline: [],
-                    floor: [],
-                };
-                for (let i = 0; i < runs; i++) {
-                    for (const variant of VARIANTS) measured[variant].push(measure(env, kind, variant, n));
-                }
+                const measured = measureRuns(measure, kind, VARIANTS, n, runs);
                 const cell = (field: keyof Measurement, scaleBy: number, digits: number) => {
                     const [a, b, f] = VARIANTS.map(
                         (variant) => median(measured[variant].map((m) => m[field] as number)) / scaleBy,
@@ -111,9 +139,7 @@ export function scale({ sizes, runsPerSize, kinds } = scaleOptions()): string[] 
                 console.log(rows[rows.length - 1]);
             }
         }
-    } finally {
-        cleanup();
-    }
+    });
     return rows;
 }
 
@@ -127,22 +153,16 @@ export function anatomy(kinds = scaleOptions().kinds): string[] {
     const runs = Number(process.env.BENCH_ANATOMY_RUNS ?? 3);
     const variants = ["baseline", "component", "floor", "keyshift"] as const;
     const names = { baseline: "by hand", component: "by hand in a component", floor: "floor", keyshift: "keyshift" };
-    installConsumer();
-    const { env, cleanup } = engineEnv();
-    delete env.PULUMI_BACKEND_URL;
     const rows = [
         `| kind | variant (N = ${n}, ${runs} runs) | checkpoint bytes per credential (ratio to by hand) | component entries | dynamic records | slots | of all these: source positions and stack traces | no-op preview s (ratio to by hand) |`,
         "| --- | --- | --- | ---: | ---: | ---: | ---: | --- |",
     ];
-    try {
+    onTheEngine((measure) => {
         for (const kind of kinds) {
-            const measured = Object.fromEntries(variants.map((variant) => [variant, [] as Measurement[]]));
-            for (let i = 0; i < runs; i++) {
-                for (const variant of variants) measured[variant].push(measure(env, kind, variant, n));
-            }
+            const measured = measureRuns(measure, kind, variants, n, runs);
             // Bytes are the same in every run; times are medians.
-            const preview = (variant: string) => median(measured[variant].map((m) => m.noopPreview));
-            const total = (variant: string) => measured[variant][0].checkpointBytes / n;
+            const preview = (variant: (typeof variants)[number]) => median(measured[variant].map((m) => m.noopPreview));
+            const total = (variant: (typeof variants)[number]) => measured[variant][0].checkpointBytes / n;
             for (const variant of variants) {
                 const parts = measured[variant][0].anatomy;
                 const per = (bytes: number) => (bytes / n).toFixed(0);
@@ -152,9 +172,7 @@ export function anatomy(kinds = scaleOptions().kinds): string[] {
                 console.log(rows[rows.length - 1]);
             }
         }
-    } finally {
-        cleanup();
-    }
+    });
     return rows;
 }
 
