@@ -24,8 +24,9 @@ import * as ledgerProvider from "./ring/ledgerProvider";
  * - `build` must not wait for an output of a resource it declared (the resource is held until `build` ends): return
  *   the output instead. Such a build, like any that never settles, keeps the run waiting, with no message, until it
  *   is cancelled.
- * - Values checked later are not covered: a `rotatedDate` given as an Output (a secret from config, say) is checked
- *   by the credential's ledger at the engine, which stops the run at the first refused ledger; an earlier credential's
+ * - Values checked later are not covered: a `rotatedDate` given as an Output (a secret from config, say), and a date
+ *   only the credential's history can judge (earlier than its last rotation, too soon after it), are checked by the
+ *   credential's ledger at the engine, which stops the run at the first refused ledger; an earlier credential's
  *   ledger may have moved by then, and its slots follow at the next run, as after an interruption. An error thrown in
  *   an `apply` after `build` returned is Pulumi's usual failed run.
  *
@@ -73,7 +74,9 @@ export function declareAll<T>(build: () => T): T {
 /**
  * The gates of one stack's declareAll calls whose build is running: every resource the stack declares meanwhile waits
  * for all of them. One set per root stack resource, so that each run of an Automation API program, and each of
- * several programs running at once in one process, holds and fails on its own.
+ * several programs running at once in one process, holds only its own resources. (A failure cannot be kept to one of
+ * several programs running at once: the Automation API's inline runs count any unhandled error in the process as an
+ * error of every program running at that moment, a program that simply throws included.)
  */
 const gatesByStack = new WeakMap<pulumi.Resource, Set<Gate>>();
 

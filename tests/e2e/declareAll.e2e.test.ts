@@ -107,3 +107,73 @@ describe("declareAll on the real engine", function () {
         assert.deepStrictEqual(result.summary.resourceChanges, { same: 7, update: 1, replace: 1 });
     });
 });
+
+describe("declareAll with two stacks running at once in one process", function () {
+    this.timeout(600_000);
+    let env: Record<string, string>;
+    let cleanup: () => void;
+    const stacks: Stack[] = [];
+    const workDir = path.join(__dirname, "program");
+
+    before(() => {
+        ({ env, cleanup } = engineEnv());
+    });
+
+    after(async () => {
+        try {
+            for (const stack of stacks) {
+                await stack.destroy();
+                await stack.workspace.removeStack(stack.name);
+            }
+        } finally {
+            cleanup?.();
+        }
+    });
+
+    it("a build still running in one stack holds none of another stack's resources", async () => {
+        // The first stack's build is running when the second stack declares, and ends only once the second stack's
+        // `up` has finished: were the second stack's resources held by the first stack's gate, neither would finish.
+        const signal = () => {
+            let fire!: () => void;
+            return { fired: new Promise<void>((resolve) => (fire = resolve)), fire: () => fire() };
+        };
+        const firstBuilding = signal();
+        const secondDone = signal();
+        const first = await createStack(
+            "e2e-declare-all-first",
+            {
+                workDir,
+                program: async () =>
+                    declareAll(async () => {
+                        firstBuilding.fire();
+                        await secondDone.fired;
+                        new RotatingPassword("one", { rotatedDate: D1 });
+                        return {};
+                    }),
+            },
+            env,
+        );
+        const second = await createStack(
+            "e2e-declare-all-second",
+            {
+                workDir,
+                program: async () => {
+                    await firstBuilding.fired;
+                    return declareAll(() => {
+                        new RotatingPassword("one", { rotatedDate: D1 });
+                        return {};
+                    });
+                },
+            },
+            env,
+        );
+        stacks.push(first, second);
+        const firstUp = first.up();
+        const held = new Promise<never>((_, reject) =>
+            setTimeout(() => reject(new Error("the second stack's up did not finish in 180 s")), 180_000).unref(),
+        );
+        const secondResult = await Promise.race([second.up().finally(secondDone.fire), held]);
+        assert.deepStrictEqual(secondResult.summary.resourceChanges, { create: 5 });
+        assert.deepStrictEqual((await firstUp).summary.resourceChanges, { create: 5 });
+    });
+});
