@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { notADate, notAnInterval, parseInterval, parseRotationDate } from "./ring/dates";
+import { notADate, notAnInterval, notCompromised, parseInterval, parseRotationDate } from "./ring/dates";
 
 // Argument checks shared by the components. Each throws pulumi.InputPropertyError naming the argument path and the
 // value, before any resource exists, so a bad config fails at preview. Values only known at deployment time
@@ -37,12 +37,12 @@ export function checkCompromised(value: pulumi.Input<boolean | string> | undefin
         return;
     }
     if (parseRotationDate(value) === undefined) {
-        argError(propertyPath, `${notADate(value)}, or true`);
+        argError(propertyPath, notCompromised(value));
     }
 }
 
 /** Checks a minimum rotation interval given as a plain value. */
-export function checkInterval(value: pulumi.Input<string> | undefined, propertyPath: string): void {
+export function checkInterval(value: pulumi.Input<string | 0> | undefined, propertyPath: string): void {
     if (value === undefined || isDeferred(value)) {
         return;
     }

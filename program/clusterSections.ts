@@ -45,7 +45,7 @@ const encryption: Section<EncryptionSettings> = {
     argKeys: { "kubernetes.name": "secretName", "kubernetes.namespace": "namespace" },
     schema: {
         rotatedDate: rotation.rotatedDate,
-        minRotationInterval: { type: "string", doc: "least time between two rotations (default 7d)" },
+        minRotationInterval: { type: "duration", doc: "least time between two rotations (default 7d)" },
         provider: { type: "string", oneOf: ENCRYPTION_PROVIDERS, doc: "provider of new keys (default secretbox)" },
         allowAesgcm: { type: "boolean", doc: "allow provider aesgcm (default false)" },
         resources: { type: "string-list", doc: "resources encrypted (default [secrets])" },
@@ -98,7 +98,7 @@ const clusterCa: Section<ClusterCaSettings> = {
     component: "CertificateAuthorityKeyset",
     schema: {
         ...rotation,
-        minRotationInterval: { type: "string", doc: "least time between two rotations (default 7d)" },
+        minRotationInterval: { type: "duration", doc: "least time between two rotations (default 7d)" },
         algorithm: { type: "string", oneOf: KEY_ALGORITHMS, doc: "CA key algorithm (default RSA-2048)" },
         commonName: { type: "string", doc: "the CA certificates' common name (default the section name)" },
         organization: { type: "string", doc: "the CA certificates' organization" },

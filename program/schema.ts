@@ -2,7 +2,7 @@
 // value, raised before any resource is declared; the program turns it into a RunError so no stack trace is printed.
 
 /** The shape of a config value. Rotation dates, intervals and `compromised` are read as the components read them. */
-export type FieldType = "string" | "number" | "boolean" | "boolean-or-string" | "object" | "string-list";
+export type FieldType = "string" | "number" | "boolean" | "boolean-or-string" | "duration" | "object" | "string-list";
 
 export interface FieldSpec {
     type: FieldType;
@@ -42,6 +42,10 @@ function checkField(path: string, spec: FieldSpec, value: unknown): void {
             return;
         case "boolean":
             if (typeof value !== "boolean") wrongType("true or false");
+            return;
+        case "duration":
+            // `pulumi config set --path … 0` stores a number; the component judges the value itself.
+            if (typeof value !== "string" && typeof value !== "number") wrongType("a duration such as 1d");
             return;
         case "boolean-or-string":
             if (typeof value !== "boolean" && typeof value !== "string") wrongType("true, false or a date");

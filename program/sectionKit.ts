@@ -28,7 +28,7 @@ export const rotation = {
         required: true,
         doc: "the rotation date; a later date rotates once, the date before the last rotation rolls back",
     },
-    minRotationInterval: { type: "string", doc: "least time between two routine rotations (default 1d)" },
+    minRotationInterval: { type: "duration", doc: "least time between two routine rotations (default 1d)" },
     compromised: {
         type: "boolean-or-string",
         doc: "the credential in use was exposed: true, or the date of the emergency rotation, with a new rotatedDate",

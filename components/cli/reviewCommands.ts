@@ -76,13 +76,19 @@ export function runReview(argv: string[], io: CommandIo = defaultIo): number {
         io.out(`error: ${args}`);
         return 2;
     }
-    const preview = args.document as { steps?: unknown };
-    if (
-        typeof preview !== "object" ||
-        preview === null ||
-        (preview.steps !== undefined && !Array.isArray(preview.steps))
-    ) {
+    const preview = args.document as { steps?: unknown; diagnostics?: unknown };
+    if (typeof preview !== "object" || preview === null || !Array.isArray(preview.steps)) {
         io.out("error: the input is not the output of pulumi preview --json (no steps list)");
+        return 2;
+    }
+    // A failed preview lists only the steps before the failure: what it would change is unknown, never safe.
+    const errors = Array.isArray(preview.diagnostics)
+        ? preview.diagnostics.filter((d) => (d as { severity?: unknown } | null)?.severity === "error").length
+        : 0;
+    if (errors > 0) {
+        io.out(
+            `error: the preview failed (${errors} error${errors === 1 ? "" : "s"}; pulumi preview printed them): there is no plan to review`,
+        );
         return 2;
     }
     const review = reviewPreview(preview as Parameters<typeof reviewPreview>[0], args);

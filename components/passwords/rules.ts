@@ -1,6 +1,8 @@
 // Password and token character rules. Pure: the components check their args with these before any resource exists,
 // and property tests drive them over every length and option combination.
 
+import { shown } from "../ring/dates";
+
 /** What a generated password may contain. */
 export interface CharacterRules {
     /** Length in characters. */
@@ -57,8 +59,13 @@ export function ruleProblems(
     constraints: ServiceConstraints,
 ): { rule: keyof CharacterRules; reason: string }[] {
     const r = resolveRules(rules);
+    // Config read as objects reaches here untyped: a wrong type is named as such, before any rule reads it.
+    const wrongTypes = ruleTypeProblems(r);
+    if (wrongTypes.length > 0) {
+        return wrongTypes;
+    }
     const problems: { rule: keyof CharacterRules; reason: string }[] = [];
-    if (!Number.isInteger(r.length) || r.length < constraints.minLength || r.length > constraints.maxLength) {
+    if (r.length < constraints.minLength || r.length > constraints.maxLength) {
         problems.push({
             rule: "length",
             reason: `${String(r.length)} is out of range: ${constraints.service} accepts ${constraints.minLength} to ${constraints.maxLength} characters`,
@@ -67,7 +74,7 @@ export function ruleProblems(
     const classes = [r.lower, r.upper, r.numeric, r.special.length > 0].filter(Boolean).length;
     if (classes === 0) {
         problems.push({ rule: "lower", reason: "no characters are allowed: enable lower, upper, numeric or special" });
-    } else if (Number.isInteger(r.length) && r.length < classes) {
+    } else if (r.length < classes) {
         problems.push({
             rule: "length",
             reason: `${r.length} is shorter than the ${classes} character classes it must contain`,
@@ -91,6 +98,29 @@ export function ruleProblems(
         });
     } else if (new Set(chars).size !== chars.length) {
         problems.push({ rule: "special", reason: `${JSON.stringify(r.special)} lists a character twice` });
+    }
+    return problems;
+}
+
+/**
+ * The rules whose value has the wrong type (a string for a boolean, say). Such rules were refused by the password
+ * provider, so a password never existed with them.
+ */
+export function ruleTypeProblems(r: ResolvedRules): { rule: keyof CharacterRules; reason: string }[] {
+    const problems: { rule: keyof CharacterRules; reason: string }[] = [];
+    if (typeof r.length !== "number" || !Number.isInteger(r.length)) {
+        problems.push({ rule: "length", reason: `expected a whole number of characters, got ${shown(r.length)}` });
+    }
+    for (const rule of ["lower", "upper", "numeric"] as const) {
+        if (typeof r[rule] !== "boolean") {
+            problems.push({ rule, reason: `expected true or false, got ${shown(r[rule])}` });
+        }
+    }
+    if (typeof r.special !== "string") {
+        problems.push({
+            rule: "special",
+            reason: `expected the special characters allowed as one string, such as "!#%", got ${shown(r.special)}`,
+        });
     }
     return problems;
 }

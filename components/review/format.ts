@@ -31,7 +31,8 @@ function reviewLines(r: CredentialReview): string[] {
 export function formatReview(review: Review, format: Format): string {
     if (format === "json") return JSON.stringify(review, null, 2);
     const moving = review.credentials.filter((r) => r.move !== "no change").length;
-    const summary = `keyshift review: ${verdict(review.safe)}: ${review.credentials.length} credentials, ${moving} with changes`;
+    const count = review.credentials.length;
+    const summary = `keyshift review: ${verdict(review.safe)}: ${count} credential${count === 1 ? "" : "s"}, ${moving} with changes`;
     if (format === "text") {
         return [
             summary,

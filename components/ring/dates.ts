@@ -59,19 +59,41 @@ export function parseRotationDate(value: unknown): number | undefined {
 /** The accepted date forms, for error messages. */
 export const DATE_FORMS = "an ISO 8601 date such as 2026-11-21 or an RFC 3339 timestamp such as 2026-11-21T09:30:00Z";
 
+/** A value as an error message shows it: JSON, so that a string "40" and a number 40 read differently. */
+export function shown(value: unknown): string {
+    return JSON.stringify(value) ?? String(value);
+}
+
+/** How Pulumi hands a program an unquoted YAML date (`rotatedDate: 2026-12-01` in a stack file). */
+const YAML_TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} [+-]\d{4} \S+$/;
+
 /** What is wrong with a value that is not a date, worded once for every layer: `"21/11/2026" is not a date: use …`. */
 export function notADate(value: unknown): string {
-    return `${JSON.stringify(value) ?? String(value)} is not a date: use ${DATE_FORMS}`;
+    if (value === undefined) {
+        return `required but missing: use ${DATE_FORMS}`;
+    }
+    const quote = YAML_TIMESTAMP.test(String(value))
+        ? ` (an unquoted date in a stack's YAML file arrives in this form: quote it, "${String(value).slice(0, 10)}")`
+        : "";
+    return `${shown(value)} is not a date: use ${DATE_FORMS}${quote}`;
+}
+
+/** What is wrong with a `compromised` value that is neither true, false nor a date. */
+export function notCompromised(value: unknown): string {
+    return value === "true" || value === "false"
+        ? `${shown(value)} is a string, not the boolean ${String(value)}: use true, false or ${DATE_FORMS}`
+        : `${notADate(value)}, or true`;
 }
 
 /**
- * Parses a minimum rotation interval: `0`, `90d`, `12h`, `30m`, `45s`, `2w`, or an ISO 8601 duration with weeks, days,
- * hours, minutes and seconds (`P1D`, `PT12H`). Months and years are refused because their length varies.
+ * Parses a minimum rotation interval: `0` (the string or the number), `90d`, `12h`, `30m`, `45s`, `2w`, or an ISO 8601
+ * duration with weeks, days, hours, minutes and seconds (`P1D`, `PT12H`). Months and years are refused because their
+ * length varies, and a number other than 0 because it has no unit (7 meant as days would otherwise pass as seconds).
  * Returns milliseconds, or undefined when the value is none of those.
  */
 export function parseInterval(value: unknown): number | undefined {
     if (typeof value === "number") {
-        return Number.isInteger(value) && value >= 0 ? value * SECOND : undefined;
+        return value === 0 ? 0 : undefined;
     }
     if (typeof value !== "string") {
         return undefined;
@@ -97,7 +119,8 @@ export const INTERVAL_FORMS =
 
 /** What is wrong with a value that is not a duration, worded once for every layer. */
 export function notAnInterval(value: unknown): string {
-    return `${JSON.stringify(value) ?? String(value)} is not a duration: use ${INTERVAL_FORMS}`;
+    const unit = typeof value === "number" ? ` (a number other than 0 has no unit: write "${value}d" for days)` : "";
+    return `${shown(value)} is not a duration: use ${INTERVAL_FORMS}${unit}`;
 }
 
 /** Formats epoch milliseconds the way users write dates: a calendar date at midnight UTC, else a full timestamp. */

@@ -14,7 +14,7 @@ export type RingLimitsInput = Omit<RingLimits, "requirements"> & {
 /** Arguments of a SlotLedger. */
 export interface SlotLedgerArgs {
     rotatedDate: pulumi.Input<string>;
-    minRotationInterval: pulumi.Input<string>;
+    minRotationInterval: pulumi.Input<string | 0>;
     slotCount: number;
     staged: 0 | 1;
     /** How the user names the date in config, for messages. */

@@ -4,8 +4,8 @@
 // rules of ../passwords/rules, pure as well.
 // The exact transitions are those of shared/docs/ring.md; tests/unit/ring.test.ts checks them as properties.
 
-import { CharacterRules, ServiceConstraints, ruleProblems } from "../passwords/rules";
-import { formatInstant, notADate, notAnInterval, parseInterval, parseRotationDate } from "./dates";
+import { CharacterRules, ResolvedRules, ServiceConstraints, ruleProblems, ruleTypeProblems } from "../passwords/rules";
+import { formatInstant, notADate, notAnInterval, notCompromised, parseInterval, parseRotationDate } from "./dates";
 
 /** What shapes a slot's key material: a password's length and characters, a key's algorithm. Flat JSON values. */
 export type Settings = Record<string, string | number | boolean>;
@@ -84,7 +84,7 @@ export interface RotationRequest extends RingShape {
     /** The config value, as written. */
     rotatedDate: string;
     /** Minimum time between two routine forward rotations, as written (see parseInterval). */
-    minRotationInterval: string;
+    minRotationInterval: string | 0;
     /** How the user names the date in their config, used in every message (for example `signer.rotatedDate`). */
     label: string;
     /** The settings new slots are generated with. Default none. */
@@ -219,7 +219,7 @@ export function upgradeLedger(stored: unknown, request: RotationRequest): Ledger
         );
     }
     if (old.lastMove !== undefined) {
-        return old as Ledger;
+        return withoutImpossibleRules(old as Ledger, request);
     }
     // 0.1 acted on `compromised: true` (ElastiCache's SET) in the run it appeared with a new date; left in config on
     // the same date it was already acted on, and with a new date it is a new emergency.
@@ -237,6 +237,26 @@ export function upgradeLedger(stored: unknown, request: RotationRequest): Ledger
         emergencies: [],
         compromisedSeen: request.compromised === true && sameDate,
         upgradedFrom: "0.1",
+    };
+}
+
+/**
+ * keyshift before 0.2 recorded password rules of the wrong type (`lower: "no"` from config) for the slot a rotation
+ * generated; the password provider refused them, so that slot's new password never existed and every later run
+ * failed. Such a slot takes the request's rules: the next run generates its password, finishing that rotation.
+ */
+function withoutImpossibleRules(ledger: Ledger, request: RotationRequest): Ledger {
+    const impossible = (settings: Settings) => ruleTypeProblems(settings as unknown as ResolvedRules).length > 0;
+    const wanted = request.settings ?? {};
+    if (request.limits?.primaryConstraints === undefined || impossible(wanted)) {
+        return ledger;
+    }
+    if (!ledger.slots.some((slot) => impossible(slot.settings))) {
+        return ledger;
+    }
+    return {
+        ...ledger,
+        slots: ledger.slots.map((slot) => (impossible(slot.settings) ? { ...slot, settings: wanted } : slot)),
     };
 }
 
@@ -485,7 +505,7 @@ function compromisedDate(request: RotationRequest, wanted: number): number | und
     const path = configKey(request.label, "compromised");
     const date = parseRotationDate(value);
     if (date === undefined) {
-        throw new RotationError("compromised", `${path} = ${notADate(value)}, or true`);
+        throw new RotationError("compromised", `${path} = ${notCompromised(value)}`);
     }
     if (date > wanted) {
         throw new RotationError(

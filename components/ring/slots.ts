@@ -75,10 +75,11 @@ export interface RotationArgs {
      */
     rotatedDate: pulumi.Input<string>;
     /**
-     * The least time between two routine rotations, such as `1d`, `12h` or `P1D`; a bump sooner than this is refused
-     * at preview. Default `1d` (see DEFAULT_MIN_ROTATION_INTERVAL). An emergency rotation does not wait for it.
+     * The least time between two routine rotations, such as `1d`, `12h` or `P1D`, or `0` (string or number) for
+     * none; a bump sooner than this is refused at preview. A number other than 0 is refused (it has no unit). Default
+     * `1d` (see DEFAULT_MIN_ROTATION_INTERVAL). An emergency rotation does not wait for it.
      */
-    minRotationInterval?: pulumi.Input<string>;
+    minRotationInterval?: pulumi.Input<string | 0>;
     /**
      * Where the stack's config keeps this credential's settings (`keyshift:database`), or its date
      * (`keyshift:database.rotatedDate`), so that every error and warning names the key to fix. Defaults to the

@@ -512,6 +512,32 @@ describe("upgrades, damaged ledgers and leftovers", () => {
         assert.strictEqual(moved.group.authTokenUpdateStrategy, "ROTATE");
     });
 
+    it("a slot recorded with password rules of the wrong type (before 0.2) takes the config's at the next run", async () => {
+        const harness = new Harness();
+        await password(harness, "2026-01-01");
+        // As keyshift before 0.2 left a bump with `lower: "no"` in config: the ledger moved, the password provider
+        // refused the new slot's rules, and every later run failed on them.
+        harness.rewriteLedger("app-ledger", (state) => {
+            const ledger = structuredClone(state.ledger);
+            ledger.slots[1] = {
+                generation: 3,
+                date: "2026-02-01",
+                settings: { ...ledger.slots[1].settings, lower: "no" },
+            };
+            return {
+                ...state,
+                ledger: { ...ledger, rotatedDate: "2026-02-01", rollbackDate: "2026-01-01", primary: 1 },
+            };
+        });
+        const after = await password(harness, "2026-02-01");
+        assert.deepStrictEqual(harness.refusals, []);
+        assert.deepStrictEqual(
+            [after.slots["app-slot0"].lower, after.slots["app-slot1"].lower, after.slots["app-slot1"].keepers],
+            [true, true, { generation: "3" }],
+            "the slot gets a password under the config's rules, for the rotation the ledger recorded",
+        );
+    });
+
     it("warns that compromised: true left in config made the last rotation routine", async () => {
         const harness = new Harness();
         await password(harness, "2026-01-01");

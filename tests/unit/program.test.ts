@@ -64,6 +64,16 @@ describe("example program config", () => {
             { "keyshift:appPassword": { rotatedDate: "2026-11-21", compromised: "yes" } },
             'keyshift:appPassword.compromised: "yes" is not a date: use an ISO 8601 date such as 2026-11-21 or an RFC 3339 timestamp such as 2026-11-21T09:30:00Z, or true',
         );
+        // What Pulumi hands the program for `rotatedDate: 2026-12-01` unquoted in a stack file.
+        refuses(
+            { "keyshift:appPassword": { rotatedDate: "2026-12-01 00:00:00 +0000 UTC" } },
+            'keyshift:appPassword.rotatedDate: "2026-12-01 00:00:00 +0000 UTC" is not a date: use an ISO 8601 date such as 2026-11-21 or an RFC 3339 timestamp such as 2026-11-21T09:30:00Z (an unquoted date in a stack\'s YAML file arrives in this form: quote it, "2026-12-01")',
+        );
+        // `pulumi config set --path … minRotationInterval 7` stores a number: 0 means none, any other has no unit.
+        refuses(
+            { "keyshift:appPassword": { rotatedDate: "2026-11-21", minRotationInterval: 7 } },
+            'keyshift:appPassword.minRotationInterval: 7 is not a duration: use a duration such as 0, 12h, 1d, 2w or P1D (seconds s, minutes m, hours h, days d, weeks w) (a number other than 0 has no unit: write "7d" for days)',
+        );
         refuses(
             {
                 "keyshift:database": {
@@ -109,6 +119,15 @@ describe("example program config", () => {
             },
             "keyshift:redis: Missing required property 'description'",
         );
+    });
+
+    it("takes minRotationInterval 0 as a number, as `pulumi config set --path` stores it", async () => {
+        const harness = new Harness();
+        await harness.newRun();
+        runProgram(config({ "keyshift:appPassword": { rotatedDate: "2026-11-21", minRotationInterval: 0 } }));
+        await harness.settled();
+        assert.deepStrictEqual(harness.refusals, []);
+        assert.strictEqual(harness.byName("appPassword-ledger").inputs.request.minRotationInterval, 0);
     });
 
     it("passes compromised (true or a date) to every credential section", async () => {

@@ -295,19 +295,25 @@ describe("keyshift review", () => {
             runReview(["--format", "markdown"], io(JSON.stringify(rdsPreview(d1, d2, { replaced: [0, 1] })))),
             1,
         );
-        assert.match(lines.pop()!, /^### keyshift review: UNSAFE: 1 credentials, 1 with changes\n\n\| credential \|/);
+        assert.match(lines.pop()!, /^### keyshift review: UNSAFE: 1 credential, 1 with changes\n\n\| credential \|/);
         lines.length = 0;
         assert.strictEqual(runReview([], io("not json")), 2);
         assert.strictEqual(runReview(["--max-age", "signer=ninety"], io("{}")), 2);
         assert.strictEqual(runReview(["--format", "yaml"], io("{}")), 2);
         assert.strictEqual(runReview(["a.json", "b.json"], io("{}")), 2);
         assert.strictEqual(runStatus([], io('{"steps": []}')), 2);
+        // A failed preview, or a document with no steps, is never reviewed as safe.
+        const failed = { ...rdsPreview(d1, d2), diagnostics: [{ severity: "error", message: "refused" }] };
+        assert.strictEqual(runReview([], io(JSON.stringify(failed))), 2);
+        assert.strictEqual(runReview([], io("{}")), 2);
         assert.deepStrictEqual(lines, [
             "error: standard input is not the output of pulumi preview --json (not JSON)",
             'error: --max-age: "signer=ninety" is not kind=duration (kinds signer, password, token, encryption, ca, certificate, ipsec, accessKey; durations such as 90d)',
             'error: --format: "yaml" is not text, markdown or json',
             "error: usage: keyshift review [preview.json | -] [--max-age signer=90d,password=30d,token=30d,encryption=90d] [--format text|markdown|json] [--now DATE]",
             "error: the input is not the output of pulumi stack export (no deployment.resources)",
+            "error: the preview failed (1 error; pulumi preview printed them): there is no plan to review",
+            "error: the input is not the output of pulumi preview --json (no steps list)",
         ]);
     });
 });

@@ -287,8 +287,9 @@ describe("dates and intervals", () => {
         );
         assert.strictEqual(parseInterval("0"), 0);
         assert.strictEqual(parseInterval("P1DT12H"), 1.5 * DAY);
-        for (const bad of ["1 month", "P1M", "P", "PT", "-1d", "1.5d", "d"]) {
-            assert.strictEqual(parseInterval(bad), undefined, bad);
+        for (const bad of ["1 month", "P1M", "P", "PT", "-1d", "1.5d", "d", 7, 86_400, -1, 0.5]) {
+            assert.strictEqual(parseInterval(bad), undefined, String(bad));
         }
+        assert.strictEqual(parseInterval(0), 0, "a number only as 0: any other has no unit");
     });
 });

@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import { DATE_FORMS } from "../../components/ring/dates";
 import * as pulumi from "@pulumi/pulumi";
 import fc from "fast-check";
 import { Harness, valueOf } from "./harness";
@@ -85,6 +86,48 @@ describe("RotatingPassword", () => {
             () => new RotatingPassword("db", { rotatedDate: "2026-01-01", lower: false, upper: false, numeric: false }),
             (e: any) => /no characters are allowed/.test(e.reason),
         );
+    });
+
+    it("refuses rules of the wrong type (config read as an object is untyped), naming the key and the value", async () => {
+        const harness = new Harness();
+        await harness.newRun();
+        const cases: [Record<string, unknown>, string, string][] = [
+            [{ length: "40" }, "length", 'expected a whole number of characters, got "40"'],
+            [{ length: 40.5 }, "length", "expected a whole number of characters, got 40.5"],
+            [{ lower: "no" }, "lower", 'expected true or false, got "no"'],
+            [{ numeric: 0 }, "numeric", "expected true or false, got 0"],
+            [
+                { special: true },
+                "special",
+                'expected the special characters allowed as one string, such as "!#%", got true',
+            ],
+            [
+                { special: { a: 1 } },
+                "special",
+                'expected the special characters allowed as one string, such as "!#%", got {"a":1}',
+            ],
+            [{ rotatedDate: undefined }, "rotatedDate", `required but missing: use ${DATE_FORMS}`],
+            [
+                { compromised: "true" },
+                "compromised",
+                `"true" is a string, not the boolean true: use true, false or ${DATE_FORMS}`,
+            ],
+        ];
+        for (const [rules, rule, reason] of cases) {
+            assert.throws(
+                () =>
+                    new RotatingPassword("db", {
+                        rotatedDate: "2026-01-01",
+                        configPath: "myapp:db",
+                        ...(rules as object),
+                    }),
+                (e: any) =>
+                    e.propertyPath === `myapp:db.${rule}` &&
+                    e.reason === reason &&
+                    e.message === `myapp:db.${rule}: ${reason}`,
+                JSON.stringify(rules),
+            );
+        }
     });
 });
 
