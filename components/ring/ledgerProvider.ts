@@ -62,7 +62,9 @@ export async function check(
         return { inputs: { ...news, ledger } };
     } catch (error) {
         if (error instanceof RotationError) {
-            return { inputs: news, failures: [{ property: error.property, reason: error.reason }] };
+            // No property: the reason names the config key, and the engine would print the named input's value,
+            // which the ledger's inputs do not have at their top level (`property rotatedDate value {<nil>}`).
+            return { inputs: news, failures: [{ property: "", reason: error.reason }] };
         }
         throw error;
     }

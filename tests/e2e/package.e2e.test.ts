@@ -11,14 +11,21 @@ import { REPO, engineEnv, pulumiPins } from "./engine";
 // @pulumi/pulumi, as a user's pipeline would run it (tests/e2e/fixtures/consumer/run.js).
 
 const PROGRAM_TS = `import * as pulumi from "@pulumi/pulumi";
-import { RotatingKeyPair, RotatingPassword, declareAll } from "keyshift";
+import { RotatingKeyPair, RotatingPassword, RotatingPasswordArgs, declareAll } from "keyshift";
 
 export = function program(): Record<string, unknown> {
     const config = new pulumi.Config();
-    const rotatedDate = config.require("rotatedDate");
     return declareAll(() => {
-        const db = new RotatingPassword("db", { rotatedDate, configPath: "consumer:rotatedDate", length: 40 });
-        const signer = new RotatingKeyPair("signer", { rotatedDate, algorithm: "ECDSA-P256" });
+        // The README's program: the password's settings are a section of config.
+        const db = new RotatingPassword("db", {
+            ...config.requireObject<RotatingPasswordArgs>("db"),
+            configPath: "keyshift-consumer:db",
+        });
+        const signer = new RotatingKeyPair("signer", {
+            rotatedDate: config.require("rotatedDate"),
+            configPath: "keyshift-consumer:rotatedDate",
+            algorithm: "ECDSA-P256",
+        });
         return {
             primary: db.primary.value,
             previous: db.previous.value,

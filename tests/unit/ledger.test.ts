@@ -75,12 +75,12 @@ describe("ledger provider, called as the engine calls it", () => {
         );
     });
 
-    it("reports a refused date as a check failure on rotatedDate, keeping the old ledger", async () => {
+    it("reports a refused date as a check failure naming the config key, keeping the old ledger", async () => {
         const first = await provider.check({}, inputs("2026-01-01"));
         const refused = await provider.check(first.inputs!, inputs("2025-06-01"));
         assert.deepStrictEqual(refused.failures, [
             {
-                property: "rotatedDate",
+                property: "",
                 reason: 'keyshift:signingKeys.rotatedDate = "2025-06-01" is earlier than the last rotation date 2026-01-01; no rollback is possible now (only one step back is kept)',
             },
         ]);

@@ -474,7 +474,7 @@ describe("upgrades, damaged ledgers and leftovers", () => {
         const first = await provider.check({}, news("2026-01-01", { compromised: "2026-01-01" }));
         assert.deepStrictEqual(first.failures, [
             {
-                property: "compromised",
+                property: "",
                 reason: 'keyshift:redis.compromised = "2026-01-01" on the credential\'s first run: nothing has been generated yet that could be exposed; remove it',
             },
         ]);
