@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { notADate, notAnInterval, notCompromised, parseInterval, parseRotationDate } from "./ring/dates";
+import { configKey } from "./ring/ring";
 
 // Argument checks shared by the components. Each throws pulumi.InputPropertyError naming the argument path and the
 // value, before any resource exists, so a bad config fails at preview. Values only known at deployment time
@@ -15,6 +16,34 @@ export function argError(propertyPath: string, reason: string): never {
     error.message = `${propertyPath}: ${reason}`;
     throw error;
 }
+
+/**
+ * Refuses an argument `component` does not take: args spread from a config section (`{ ...config.requireObject("db") }`)
+ * would otherwise drop a misspelt key (`lenght`) without a word. `known` lists every argument, so that the compiler
+ * says when one is added and not listed.
+ */
+export function checkKnownArgs(
+    args: object,
+    known: Record<string, boolean>,
+    component: string,
+    configPath: string,
+): void {
+    for (const [key, value] of Object.entries(args)) {
+        if (!(key in known) && value !== undefined) {
+            // Internal arguments (false) are accepted and left out of the list.
+            const listed = Object.keys(known).filter((name) => known[name]);
+            argError(configKey(configPath, key), `not an argument of ${component} (it takes ${listed.join(", ")})`);
+        }
+    }
+}
+
+/** Every argument RotationArgs names. */
+export const ROTATION_ARGS = {
+    rotatedDate: true,
+    minRotationInterval: true,
+    configPath: true,
+    compromised: true,
+} as const;
 
 /** Checks a rotation date given as a plain string; Outputs are left to the ledger's check. */
 export function checkRotationDate(value: pulumi.Input<string>, propertyPath: string): void {

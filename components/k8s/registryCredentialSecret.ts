@@ -88,7 +88,9 @@ export class RegistryCredentialSecret extends pulumi.ComponentResource {
             this.password = new RotatingPassword(
                 `${name}-password`,
                 {
-                    ...(args as RotationArgs),
+                    rotatedDate: args.rotatedDate,
+                    minRotationInterval: args.minRotationInterval,
+                    compromised: args.compromised,
                     configPath,
                     length: args.length,
                     limits: { requirements: [secretMutableRequirement(args.provider, reason)] },

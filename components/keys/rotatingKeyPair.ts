@@ -3,7 +3,7 @@ import * as tls from "@pulumi/tls";
 import { kidFromPublicKeyPem } from "../jwks";
 import { Ledger, configKey } from "../ring/ring";
 import { Ring, RotationArgs, lazy } from "../ring/slots";
-import { argError } from "../validation";
+import { ROTATION_ARGS, argError, checkKnownArgs } from "../validation";
 
 /** Key algorithms keyshift generates. OpenShift's service-account signer uses RSA-4096. */
 export type KeyAlgorithm = "RSA-2048" | "RSA-3072" | "RSA-4096" | "ECDSA-P256" | "ECDSA-P384";
@@ -52,6 +52,8 @@ export interface RotatingKeyPairArgs extends RotationArgs {
     algorithm?: KeyAlgorithm;
 }
 
+const KNOWN_ARGS = { ...ROTATION_ARGS, algorithm: true } as const satisfies Record<keyof RotatingKeyPairArgs, boolean>;
+
 /** One slot's key, or the key holding a role. */
 export interface KeySlot {
     /** PEM private key; always a secret. */
@@ -97,6 +99,7 @@ export class RotatingKeyPair extends pulumi.ComponentResource {
 
     constructor(name: string, args: RotatingKeyPairArgs, opts?: pulumi.ComponentResourceOptions) {
         super("keyshift:ring:RotatingKeyPair", name, {}, opts);
+        checkKnownArgs(args, KNOWN_ARGS, "RotatingKeyPair", args.configPath ?? name);
         const algorithm = args.algorithm ?? "RSA-2048";
         if (!TLS_ARGS[algorithm]) {
             argError(

@@ -3,7 +3,7 @@ import * as random from "@pulumi/random";
 import { Ledger, configKey } from "../ring/ring";
 import { RingLimitsInput } from "../ring/ledger";
 import { Ring, RotationArgs, lazy } from "../ring/slots";
-import { argError } from "../validation";
+import { ROTATION_ARGS, argError, checkKnownArgs } from "../validation";
 import { CharacterRules, ResolvedRules, ServiceConstraints, resolveRules, ruleProblems } from "./rules";
 
 /** Arguments of a RotatingPassword. */
@@ -32,6 +32,17 @@ export interface PasswordSlot {
     generation: pulumi.Output<number>;
 }
 
+const KNOWN_ARGS = {
+    ...ROTATION_ARGS,
+    length: true,
+    lower: true,
+    upper: true,
+    numeric: true,
+    special: true,
+    constraints: true,
+    limits: false,
+} as const satisfies Record<keyof RotatingPasswordArgs, boolean>;
+
 const GENERIC: ServiceConstraints = { service: "a generic password", minLength: 8, maxLength: 256 };
 
 /** Default length of a generated password. */
@@ -56,6 +67,7 @@ export class RotatingPassword extends pulumi.ComponentResource {
 
     constructor(name: string, args: RotatingPasswordArgs, opts?: pulumi.ComponentResourceOptions) {
         super("keyshift:ring:RotatingPassword", name, {}, opts);
+        checkKnownArgs(args, KNOWN_ARGS, "RotatingPassword", args.configPath ?? name);
         const rules = resolveRules({ ...args, length: args.length ?? PASSWORD_DEFAULT_LENGTH });
         const constraints = args.constraints ?? GENERIC;
         const problems = ruleProblems(rules, constraints);

@@ -132,5 +132,12 @@ describe("RotatingKeyPair", () => {
             (error: any) =>
                 error.propertyPath === "signer.minRotationInterval" && /"1 month" is not a duration/.test(error.reason),
         );
+        assert.throws(
+            () => new RotatingKeyPair("signer", { rotatedDate: "2026-01-01", algoritm: "ECDSA-P256" } as never),
+            (error: any) =>
+                error.propertyPath === "signer.algoritm" &&
+                error.reason ===
+                    "not an argument of RotatingKeyPair (it takes rotatedDate, minRotationInterval, configPath, compromised, algorithm)",
+        );
     });
 });

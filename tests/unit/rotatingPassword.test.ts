@@ -108,6 +108,11 @@ describe("RotatingPassword", () => {
             ],
             [{ rotatedDate: undefined }, "rotatedDate", `required but missing: use ${DATE_FORMS}`],
             [
+                { lenght: 12 },
+                "lenght",
+                "not an argument of RotatingPassword (it takes rotatedDate, minRotationInterval, configPath, compromised, length, lower, upper, numeric, special, constraints)",
+            ],
+            [
                 { compromised: "true" },
                 "compromised",
                 `"true" is a string, not the boolean true: use true, false or ${DATE_FORMS}`,
