@@ -9,11 +9,14 @@ import { configKey } from "./ring/ring";
 /**
  * Throws the InputPropertyError keyshift uses for a bad argument. Its message leads with the property path, because
  * a program that lets it escape gets the message alone printed (`reason` and `propertyPath` stay as Pulumi defines
- * them).
+ * them), and Pulumi prints it without a stack trace.
  */
 export function argError(propertyPath: string, reason: string): never {
     const error = new pulumi.InputPropertyError({ propertyPath, reason });
     error.message = `${propertyPath}: ${reason}`;
+    // Printed as a RunError is, the message alone: a stack trace through keyshift's code says nothing about a bad
+    // config value. The SDK knows a RunError by this flag (RunError.isInstance), across copies of itself.
+    (error as unknown as { __pulumiRunError: boolean }).__pulumiRunError = true;
     throw error;
 }
 

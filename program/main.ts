@@ -12,7 +12,8 @@ const NAMESPACE = "keyshift";
  * `keyshift:ciToken.namespace`), and any other error from building a section is reported against the section.
  */
 function userError(error: unknown, path?: string, argKeys: Record<string, string> = {}): Error {
-    if (pulumi.RunError.isInstance(error)) {
+    // Before the RunError check: keyshift's InputPropertyErrors are also RunErrors, for programs that let them escape.
+    if (pulumi.RunError.isInstance(error) && !pulumi.InputPropertyError.isInstance(error)) {
         return error;
     }
     if (error instanceof ConfigError) {

@@ -1,6 +1,6 @@
 import * as assert from "assert";
-import { DATE_FORMS } from "../../components/ring/dates";
 import * as pulumi from "@pulumi/pulumi";
+import { DATE_FORMS } from "../../components/ring/dates";
 import fc from "fast-check";
 import { Harness, valueOf } from "./harness";
 import { RotatingPassword } from "../../components/passwords/rotatingPassword";
@@ -126,7 +126,10 @@ describe("RotatingPassword", () => {
                         configPath: "myapp:db",
                         ...(rules as object),
                     }),
+                // An InputPropertyError that Pulumi prints as a RunError: the message alone, no stack trace.
                 (e: any) =>
+                    pulumi.InputPropertyError.isInstance(e) &&
+                    pulumi.RunError.isInstance(e) &&
                     e.propertyPath === `myapp:db.${rule}` &&
                     e.reason === reason &&
                     e.message === `myapp:db.${rule}: ${reason}`,
