@@ -5,7 +5,7 @@ import { CredentialSecretArgs, publishCredentialSecret } from "../k8s/credential
 import { PasswordSlot, RotatingPassword } from "../passwords/rotatingPassword";
 import { Ledger, Move, configKey } from "../ring/ring";
 import { RotationArgs } from "../ring/slots";
-import { argError } from "../validation";
+import { argError, checkKnownArgs } from "../validation";
 import { ELASTICACHE_TOKEN, supportsAuthRotation } from "./rules";
 
 /** Replication group arguments passed through; the AUTH inputs are keyshift's. */
@@ -41,6 +41,18 @@ export function authTokenStrategy(lastMove: Move): "SET" | "ROTATE" {
     return lastMove === "create" || lastMove === "emergency" ? "SET" : "ROTATE";
 }
 
+const KNOWN_ARGS = {
+    replicationGroup: true,
+    length: true,
+    special: true,
+    addingFirstToken: true,
+    kubernetes: true,
+    rotatedDate: true,
+    minRotationInterval: true,
+    configPath: true,
+    compromised: true,
+} as const satisfies Record<keyof ElasticacheAuthTokenArgs, boolean>;
+
 /**
  * An ElastiCache (Redis) AUTH token in two slots. A bump generates a new token and sets it on the replication group in
  * place with ROTATE (old and new both valid; the ring's `previous` is the token still accepted); the first token and
@@ -63,6 +75,7 @@ export class ElasticacheAuthToken extends pulumi.ComponentResource {
 
     constructor(name: string, args: ElasticacheAuthTokenArgs, opts?: pulumi.ComponentResourceOptions) {
         super("keyshift:aws:ElasticacheAuthToken", name, {}, opts);
+        checkKnownArgs(args, KNOWN_ARGS, "ElasticacheAuthToken", args.configPath ?? name);
         const group = args.replicationGroup;
         const configPath = args.configPath ?? name;
         const key = (field: string) => configKey(configPath, field);

@@ -4,7 +4,7 @@ import { CredentialSecretArgs, publishCredentialSecret } from "../k8s/credential
 import { notAnInterval, parseInterval, parseRotationDate } from "../ring/dates";
 import { Ledger, configKey, slotRoles } from "../ring/ring";
 import { Ring, RotationArgs, lazy } from "../ring/slots";
-import { argError } from "../validation";
+import { argError, checkKnownArgs } from "../validation";
 
 /** Arguments of IamAccessKeys. */
 export interface IamAccessKeysArgs extends RotationArgs {
@@ -55,6 +55,16 @@ export function accessKeyStatus(
     return now >= (parseRotationDate(ledger.rotatedDate) ?? 0) + deactivateAfterMs ? "Inactive" : "Active";
 }
 
+const KNOWN_ARGS = {
+    user: true,
+    deactivatePreviousAfter: true,
+    kubernetes: true,
+    rotatedDate: true,
+    minRotationInterval: true,
+    configPath: true,
+    compromised: true,
+} as const satisfies Record<keyof IamAccessKeysArgs, boolean>;
+
 /**
  * An IAM user's two access keys as a ring, as AWS's own procedure and Pulumi ESC's `aws-iam` rotator keep them:
  * current (primary) and previous. A bump deletes the key that left service one rotation ago before creating its
@@ -72,6 +82,7 @@ export class IamAccessKeys extends pulumi.ComponentResource {
 
     constructor(name: string, args: IamAccessKeysArgs, opts?: pulumi.ComponentResourceOptions) {
         super("keyshift:aws:IamAccessKeys", name, {}, opts);
+        checkKnownArgs(args, KNOWN_ARGS, "IamAccessKeys", args.configPath ?? name);
         const configPath = args.configPath ?? name;
         if (typeof args.user !== "string" || !IAM_USER.test(args.user)) {
             argError(

@@ -6,7 +6,7 @@ import { PasswordSlot, RotatingPassword } from "../passwords/rotatingPassword";
 import { CharacterRules } from "../passwords/rules";
 import { Ledger, configKey } from "../ring/ring";
 import { RotationArgs } from "../ring/slots";
-import { argError } from "../validation";
+import { argError, checkKnownArgs } from "../validation";
 import { RDS_CLUSTER_ENGINES, RDS_ENGINES, RdsEngine, rdsConstraints, rdsDefaultLength, rdsUrlScheme } from "./rules";
 
 /** How to reach an instance defined elsewhere, for the applications' Secret. */
@@ -78,6 +78,21 @@ export function databaseUrl(
     return `${scheme}://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${host}:${port}/${encodeURIComponent(db)}`;
 }
 
+const KNOWN_ARGS = {
+    engine: true,
+    username: true,
+    instance: true,
+    cluster: true,
+    connection: true,
+    kubernetes: true,
+    rotatedDate: true,
+    minRotationInterval: true,
+    configPath: true,
+    compromised: true,
+    length: true,
+    special: true,
+} as const satisfies Record<keyof RdsPasswordArgs, boolean>;
+
 /**
  * An RDS master password in two slots (primary, previous). A bump generates a new password, sets it on the instance
  * or cluster in place (RDS keeps one valid password), updates the applications' Secret and restarts the workloads that
@@ -103,6 +118,7 @@ export class RdsPassword extends pulumi.ComponentResource {
 
     constructor(name: string, args: RdsPasswordArgs, opts?: pulumi.ComponentResourceOptions) {
         super("keyshift:aws:RdsPassword", name, {}, opts);
+        checkKnownArgs(args, KNOWN_ARGS, "RdsPassword", args.configPath ?? name);
         const configPath = args.configPath ?? name;
         const key = (field: string) => configKey(configPath, field);
         checkTarget(args, key);

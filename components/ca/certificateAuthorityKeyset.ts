@@ -4,7 +4,7 @@ import { KEY_ALGORITHMS, KeyAlgorithm, ringPrivateKey } from "../keys/rotatingKe
 import { parseInterval } from "../ring/dates";
 import { Ledger, configKey } from "../ring/ring";
 import { DEFAULT_MIN_ROTATION_INTERVAL, Ring, RotationArgs, lazy } from "../ring/slots";
-import { argError } from "../validation";
+import { argError, checkKnownArgs } from "../validation";
 import { CertificateFacts, certificateFacts, expiresTooSoon } from "./x509";
 
 /** The subject of a CA certificate. */
@@ -87,6 +87,16 @@ export interface LeafCertificateArgs {
 const CA_USES = ["cert_signing", "crl_signing", "digital_signature"];
 const LEAF_USES = ["digital_signature", "key_encipherment", "server_auth", "client_auth"];
 
+const KNOWN_ARGS = {
+    subject: true,
+    validityPeriodHours: true,
+    algorithm: true,
+    rotatedDate: true,
+    minRotationInterval: true,
+    configPath: true,
+    compromised: true,
+} as const satisfies Record<keyof CertificateAuthorityKeysetArgs, boolean>;
+
 /**
  * A certificate authority as a ring of three self-signed CAs: previous, primary (signs) and a staged next, which is in
  * the trust bundle a full rotation before it signs. One date bump is kOps' "create a secondary and promote it" step;
@@ -111,6 +121,7 @@ export class CertificateAuthorityKeyset extends pulumi.ComponentResource {
 
     constructor(name: string, args: CertificateAuthorityKeysetArgs, opts?: pulumi.ComponentResourceOptions) {
         super("keyshift:ca:CertificateAuthorityKeyset", name, {}, opts);
+        checkKnownArgs(args, KNOWN_ARGS, "CertificateAuthorityKeyset", args.configPath ?? name);
         const configPath = args.configPath ?? name;
         const algorithm = args.algorithm ?? "RSA-2048";
         if (!KEY_ALGORITHMS.includes(algorithm)) {

@@ -4,7 +4,7 @@ import * as tls from "@pulumi/tls";
 import { KEY_ALGORITHMS, KeyAlgorithm, ringPrivateKey } from "../keys/rotatingKeyPair";
 import { configKey } from "../ring/ring";
 import { Ring, RotationArgs } from "../ring/slots";
-import { argError, checkNamespace, checkObjectName } from "../validation";
+import { argError, checkKnownArgs, checkNamespace, checkObjectName } from "../validation";
 import { WorkloadRef } from "../k8s/workloadRestarts";
 import { restartReaders, secretMutableRequirement } from "../k8s/credentialSecret";
 import { CertificateAuthorityKeyset, CertificateSlot, certificateSlots } from "./certificateAuthorityKeyset";
@@ -38,6 +38,22 @@ export interface TlsCertificateSecretArgs extends RotationArgs {
     restartWorkloads?: WorkloadRef[];
 }
 
+const KNOWN_ARGS = {
+    provider: true,
+    name: true,
+    namespace: true,
+    ca: true,
+    commonName: true,
+    dnsNames: true,
+    validityPeriodHours: true,
+    algorithm: true,
+    restartWorkloads: true,
+    rotatedDate: true,
+    minRotationInterval: true,
+    configPath: true,
+    compromised: true,
+} as const satisfies Record<keyof TlsCertificateSecretArgs, boolean>;
+
 /**
  * A `kubernetes.io/tls` Secret kept in place and re-issued from a date: a two-slot ring of key and certificate
  * (primary in the Secret, previous kept as outputs for a rollback). With `ca`, `tls.crt` holds the leaf and then the
@@ -55,6 +71,7 @@ export class TlsCertificateSecret extends pulumi.ComponentResource {
 
     constructor(name: string, args: TlsCertificateSecretArgs, opts?: pulumi.ComponentResourceOptions) {
         super("keyshift:ca:TlsCertificateSecret", name, {}, opts);
+        checkKnownArgs(args, KNOWN_ARGS, "TlsCertificateSecret", args.configPath ?? name);
         const configPath = args.configPath ?? name;
         checkObjectName(args.name, configKey(configPath, "name"));
         checkNamespace(args.namespace, configKey(configPath, "namespace"));

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { randomHexKey } from "../keys/hexKey";
 import { Ledger, configKey } from "../ring/ring";
 import { Ring, RotationArgs, lazy } from "../ring/slots";
-import { argError, checkNamespace, checkObjectName } from "../validation";
+import { argError, checkKnownArgs, checkNamespace, checkObjectName } from "../validation";
 import { IPSEC_ALGORITHM, IPSEC_ICV_BITS, IPSEC_KEY_BYTES, ipsecKeyLine, spiOf } from "./ciliumIpsec";
 import { secretMutableRequirement } from "./credentialSecret";
 
@@ -43,6 +43,20 @@ export interface IpsecKeySlot {
     generation: pulumi.Output<number>;
 }
 
+const KNOWN_ARGS = {
+    provider: true,
+    namespace: true,
+    name: true,
+    algorithm: true,
+    keyBytes: true,
+    icvBits: true,
+    perTunnel: true,
+    rotatedDate: true,
+    minRotationInterval: true,
+    configPath: true,
+    compromised: true,
+} as const satisfies Record<keyof CiliumIpsecKeysArgs, boolean>;
+
 /**
  * Cilium's IPsec key as a two-slot ring: the Secret holds the primary, written with the next key id; the agents keep
  * decrypting with the key they had for their own grace period (`ipsec-key-rotation-duration`, 5 minutes by default).
@@ -63,6 +77,7 @@ export class CiliumIpsecKeys extends pulumi.ComponentResource {
 
     constructor(name: string, args: CiliumIpsecKeysArgs, opts?: pulumi.ComponentResourceOptions) {
         super("keyshift:k8s:CiliumIpsecKeys", name, {}, opts);
+        checkKnownArgs(args, KNOWN_ARGS, "CiliumIpsecKeys", args.configPath ?? name);
         const configPath = args.configPath ?? name;
         const secretName = args.name ?? "cilium-ipsec-keys";
         const namespace = args.namespace ?? "kube-system";

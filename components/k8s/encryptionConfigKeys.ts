@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { randomHexKey } from "../keys/hexKey";
 import { Ledger, configKey } from "../ring/ring";
 import { Ring, RotationArgs, lazy } from "../ring/slots";
-import { argError, checkRotationDate } from "../validation";
+import { argError, checkKnownArgs, checkRotationDate } from "../validation";
 import { CredentialSecretArgs, publishCredentialSecret } from "./credentialSecret";
 import {
     ConfigKey,
@@ -72,6 +72,19 @@ export interface EncryptionKeySlot {
 /** The Secret key the file is kept under when `kubernetes` is given. */
 export const ENCRYPTION_CONFIG_FILE = "encryption-config.yaml";
 
+const KNOWN_ARGS = {
+    provider: true,
+    allowAesgcm: true,
+    resources: true,
+    identityReader: true,
+    rewrittenDate: true,
+    dropUnrewrittenKey: true,
+    kubernetes: true,
+    rotatedDate: true,
+    minRotationInterval: true,
+    configPath: true,
+} as const satisfies Record<keyof EncryptionConfigKeysArgs, boolean>;
+
 /**
  * The kube-apiserver's encryption-at-rest keys as a ring of three 32-byte keys: the primary writes, the staged next
  * and the previous only decrypt. The output `config` is the whole EncryptionConfiguration file; `configHash` is what
@@ -98,6 +111,7 @@ export class EncryptionConfigKeys extends pulumi.ComponentResource {
 
     constructor(name: string, args: EncryptionConfigKeysArgs, opts?: pulumi.ComponentResourceOptions) {
         super("keyshift:k8s:EncryptionConfigKeys", name, {}, opts);
+        checkKnownArgs(args, KNOWN_ARGS, "EncryptionConfigKeys", args.configPath ?? name);
         const configPath = args.configPath ?? name;
         const provider = args.provider ?? "secretbox";
         if (!ENCRYPTION_PROVIDERS.includes(provider)) {

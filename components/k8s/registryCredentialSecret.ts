@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { RotatingPassword } from "../passwords/rotatingPassword";
 import { configKey } from "../ring/ring";
 import { RotationArgs } from "../ring/slots";
-import { argError, checkNamespace, checkObjectName } from "../validation";
+import { argError, checkKnownArgs, checkNamespace, checkObjectName } from "../validation";
 import { restartReaders, secretMutableRequirement, whenSecretMutable } from "./credentialSecret";
 import { WorkloadRef } from "./workloadRestarts";
 
@@ -52,6 +52,21 @@ export function dockerConfigJson(server: string, username: string, password: str
     return JSON.stringify({ auths: { [server]: { username, password, auth } } });
 }
 
+const KNOWN_ARGS = {
+    provider: true,
+    name: true,
+    namespace: true,
+    server: true,
+    username: true,
+    credential: true,
+    length: true,
+    restartWorkloads: true,
+    rotatedDate: true,
+    minRotationInterval: true,
+    configPath: true,
+    compromised: true,
+} as const satisfies Record<keyof RegistryCredentialSecretArgs, boolean>;
+
 /**
  * A `kubernetes.io/dockerconfigjson` Secret whose password comes from a two-slot ring (or from a credential another
  * component rotates), re-published in place on a bump, with the workloads that pull with it restarted.
@@ -64,6 +79,7 @@ export class RegistryCredentialSecret extends pulumi.ComponentResource {
 
     constructor(name: string, args: RegistryCredentialSecretArgs, opts?: pulumi.ComponentResourceOptions) {
         super("keyshift:k8s:RegistryCredentialSecret", name, {}, opts);
+        checkKnownArgs(args, KNOWN_ARGS, "RegistryCredentialSecret", args.configPath ?? name);
         const configPath = args.configPath ?? name;
         checkObjectName(args.name, configKey(configPath, "name"));
         checkNamespace(args.namespace, configKey(configPath, "namespace"));

@@ -4,7 +4,7 @@ import { Jwks, buildJwks } from "../jwks";
 import { KeyAlgorithm, KeySlot, RotatingKeyPair } from "../keys/rotatingKeyPair";
 import { Ledger, configKey } from "../ring/ring";
 import { RotationArgs } from "../ring/slots";
-import { argError, checkNamespace, checkObjectName } from "../validation";
+import { argError, checkKnownArgs, checkNamespace, checkObjectName } from "../validation";
 
 /** Signer algorithms the Kubernetes API server accepts for service-account tokens. */
 export type SigningAlgorithm = Extract<KeyAlgorithm, "RSA-2048" | "RSA-4096" | "ECDSA-P256">;
@@ -79,6 +79,15 @@ function publicSide(slot: KeySlot): PublicSlot {
 
 const base64 = (text: string) => Buffer.from(text, "utf8").toString("base64");
 
+const KNOWN_ARGS = {
+    algorithm: true,
+    minRotationInterval: true,
+    kubernetes: true,
+    rotatedDate: true,
+    configPath: true,
+    compromised: true,
+} as const satisfies Record<keyof ServiceAccountSigningKeysArgs, boolean>;
+
 /**
  * Service-account token signing keys in three slots: previous, primary and a staged next. The primary private key is
  * what `--service-account-signing-key-file` takes; `trustedPublicKeys` are the `--service-account-key-file` values; `jwks`
@@ -110,6 +119,7 @@ export class ServiceAccountSigningKeys extends pulumi.ComponentResource {
 
     constructor(name: string, args: ServiceAccountSigningKeysArgs, opts?: pulumi.ComponentResourceOptions) {
         super("keyshift:k8s:ServiceAccountSigningKeys", name, {}, opts);
+        checkKnownArgs(args, KNOWN_ARGS, "ServiceAccountSigningKeys", args.configPath ?? name);
         const algorithm = args.algorithm ?? "RSA-2048";
         if (!SIGNING_ALGORITHMS.includes(algorithm)) {
             argError(

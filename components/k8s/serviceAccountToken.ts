@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { Ledger } from "../ring/ring";
 import { Ring, RotationArgs } from "../ring/slots";
-import { checkNamespace, checkObjectName } from "../validation";
+import { checkKnownArgs, checkNamespace, checkObjectName } from "../validation";
 import { WorkloadRef, WorkloadRestarts } from "./workloadRestarts";
 
 /** The ServiceAccount whose tokens rotate. */
@@ -90,6 +90,19 @@ export function kubeconfigYaml(
     ].join("\n");
 }
 
+const KNOWN_ARGS = {
+    serviceAccount: true,
+    provider: true,
+    labels: true,
+    annotations: true,
+    cluster: true,
+    restartWorkloads: true,
+    minRotationInterval: true,
+    rotatedDate: true,
+    configPath: true,
+    compromised: true,
+} as const satisfies Record<keyof ServiceAccountTokenArgs, boolean>;
+
 /**
  * `kubernetes.io/service-account-token` Secrets in two slots. A bump creates the new primary slot's Secret (replacing
  * the Secret that held the token from two rotations ago) and keeps the previous token valid until the next bump, so
@@ -124,6 +137,7 @@ export class ServiceAccountToken extends pulumi.ComponentResource {
 
     constructor(name: string, args: ServiceAccountTokenArgs, opts?: pulumi.ComponentResourceOptions) {
         super("keyshift:k8s:ServiceAccountToken", name, {}, opts);
+        checkKnownArgs(args, KNOWN_ARGS, "ServiceAccountToken", args.configPath ?? name);
         const account = args.serviceAccount;
         checkNamespace(account.namespace, "serviceAccount.namespace");
         checkObjectName(account.name, "serviceAccount.name");

@@ -1,6 +1,8 @@
 import * as assert from "assert";
 import * as path from "path";
 import * as ts from "typescript";
+import * as keyshift from "../../components";
+import { Harness } from "./harness";
 
 // The public API is what components/index.ts exports. Every export, and every public field of an exported class or
 // interface, carries a doc comment (a deprecated alias may carry only its @deprecated line): a user reads them in
@@ -57,5 +59,33 @@ describe("the public API", function () {
 
     it("documents every export and every public field of the exported classes and interfaces", () => {
         assert.deepStrictEqual(undocumented(), []);
+    });
+
+    it("every rotating component refuses an argument it does not take, naming the config key", async () => {
+        await new Harness().newRun();
+        const components = [
+            keyshift.RotatingPassword,
+            keyshift.RotatingKeyPair,
+            keyshift.ServiceAccountSigningKeys,
+            keyshift.ServiceAccountToken,
+            keyshift.CiliumIpsecKeys,
+            keyshift.RegistryCredentialSecret,
+            keyshift.EncryptionConfigKeys,
+            keyshift.CertificateAuthorityKeyset,
+            keyshift.TlsCertificateSecret,
+            keyshift.RdsPassword,
+            keyshift.ElasticacheAuthToken,
+            keyshift.IamAccessKeys,
+        ];
+        for (const Component of components) {
+            const build = Component as unknown as new (name: string, args: object) => unknown;
+            assert.throws(
+                () => new build("c", { rotatedDate: "2026-01-01", configPath: "app:c", rotatedDat: "2026-02-01" }),
+                (error: any) =>
+                    error.propertyPath === "app:c.rotatedDat" &&
+                    error.reason.startsWith(`not an argument of ${Component.name} (it takes `),
+                Component.name,
+            );
+        }
     });
 });
