@@ -15,6 +15,11 @@ function reviewLines(r: CredentialReview): string[] {
     if (r.regenerated.length) {
         lines.push(`  regenerates: ${r.regenerated.map((s) => `slot ${s.slot}, which becomes ${s.role}`).join("; ")}`);
     }
+    for (const c of r.completes) {
+        lines.push(
+            `  completes: slot ${c.slot}, generation ${c.generation} for ${c.date}, which an earlier run recorded but stopped before generating`,
+        );
+    }
     if (r.trustedBefore) lines.push(`  trusted before: ${r.trustedBefore.join(", ")}`);
     if (r.trustedAfter) lines.push(`  trusted after:  ${r.trustedAfter.join(", ")}`);
     if (r.signs) lines.push(`  signs with: ${r.signs}`);
@@ -47,7 +52,10 @@ export function formatReview(review: Review, format: Format): string {
             r.kind,
             r.move,
             r.dateBefore && r.dateBefore !== r.dateAfter ? `${r.dateBefore} → ${r.dateAfter}` : (r.dateAfter ?? ""),
-            r.regenerated.map((s) => `slot ${s.slot} → ${s.role}`).join(", ") || "—",
+            [
+                ...r.regenerated.map((s) => `slot ${s.slot} → ${s.role}`),
+                ...r.completes.map((c) => `slot ${c.slot} completed (generation ${c.generation})`),
+            ].join(", ") || "—",
             [...r.published, ...r.restarted.map((w) => `restart ${w}`)].join("<br>") || "—",
             [...r.unsafe.map((f) => `⚠️ ${f}`), ...(r.overdue ? [`⏰ ${r.overdue}`] : [])].join("<br>") || "✅",
         ]

@@ -35,6 +35,7 @@ export type MoveName =
     | "settings change deferred to the next rotation"
     | "ledger migrated from an earlier keyshift"
     | "rewrite of stored data recorded"
+    | "completion of an interrupted rotation"
     | "no change";
 
 export interface CredentialReview {
@@ -47,6 +48,11 @@ export interface CredentialReview {
     dateAfter?: string;
     /** Each regenerated slot and the role its new value takes. */
     regenerated: { slot: number; role: string }[];
+    /**
+     * Slots generated now for a generation the ledger already records: a run that moved the ledger stopped before
+     * generating them (interrupted, or refused at a later credential under `up --skip-preview`).
+     */
+    completes: { slot: number; generation: number; date: string }[];
     /** Signers: kids in trust order (primary first), and the kid that signs after the move. */
     trustedBefore?: string[];
     trustedAfter?: string[];
@@ -105,9 +111,16 @@ export function reviewPreview(
         own.forEach((step) => claimed.add(step.urn));
         return reviewCredential(credential, own, options);
     });
+    // `pulumi preview --json` leaves out unchanged resources unless given --show-sames: a slot whose ledger did not
+    // change (a run completing an interrupted rotation) arrives without it, and cannot be judged.
+    const inRing = (step: PreviewStep) => /[:$]keyshift:ring:[A-Za-z]+\$[^$]+::[^:]+-slot\d+$/.test(step.urn);
     const unsafe = steps
         .filter((step) => !claimed.has(step.urn) && REPLACING.has(step.op))
-        .map((step) => `${step.op} ${typeOf(step)} ${nameOf(step.urn)}: not a credential slot`);
+        .map((step) =>
+            inRing(step)
+                ? `${step.op} ${typeOf(step)} ${nameOf(step.urn)}: a credential slot whose ledger is not in the preview; run pulumi preview --json --show-sames`
+                : `${step.op} ${typeOf(step)} ${nameOf(step.urn)}: not a credential slot`,
+        );
     const uniqueUnsafe = [...new Set(unsafe)];
     return {
         credentials: reviews,
@@ -135,6 +148,7 @@ function reviewCredential(
         dateBefore: before?.rotatedDate,
         dateAfter: after?.rotatedDate ?? before?.rotatedDate,
         regenerated: [],
+        completes: [],
         published: [],
         restarted: [],
         unsafe: [],
@@ -165,6 +179,18 @@ function reviewCredential(
                 review.published.push(`re-issue ${typeOf(step)} ${nameOf(step.urn)} (its signing CA changed)`);
                 continue;
             }
+            const recorded = after.slots[slot];
+            const catchingUp =
+                !moved &&
+                recorded !== undefined &&
+                generationOf(step.oldState) !== undefined &&
+                generationOf(step.oldState)! < recorded.generation &&
+                generationOf(step.newState) === recorded.generation;
+            if (catchingUp) {
+                if (!review.completes.some((c) => c.slot === slot))
+                    review.completes.push({ slot, generation: recorded.generation, date: recorded.date });
+                continue;
+            }
             if (!review.regenerated.some((r) => r.slot === slot)) review.regenerated.push({ slot, role: roleOf(slot) });
             if (!moved) review.unsafe.push(`regenerates slot ${slot} without a ledger move`);
         } else if (slot === undefined && REPLACING.has(step.op) && step.urn !== credential.ledgerUrn) {
@@ -176,6 +202,8 @@ function reviewCredential(
             if (RESTART.test(typeOf(step))) review.restarted.push(workloadName(step));
         }
     }
+    if (review.move === "no change" && review.completes.length > 0)
+        review.move = "completion of an interrupted rotation";
     if (review.move === "routine rotation" || review.move === "rollback" || review.move.startsWith("settings")) {
         const limit = review.move === "routine rotation" ? 1 : 0;
         if (review.regenerated.length > limit)
@@ -192,6 +220,14 @@ function reviewCredential(
         review.overdue = `rotated ${review.dateAfter}, more than ${Math.round(limit / DAY)} days ago`;
     }
     return review;
+}
+
+/** The generation a slot's resource was generated for: its keepers (random) or its replacement trigger (tls, IAM). */
+function generationOf(state: ResourceState | undefined): number | undefined {
+    const keepers = state?.inputs?.keepers as { generation?: unknown } | undefined;
+    const value = keepers?.generation ?? (state as { replacementTrigger?: unknown } | undefined)?.replacementTrigger;
+    const generation = typeof value === "string" || typeof value === "number" ? Number(value) : NaN;
+    return Number.isInteger(generation) ? generation : undefined;
 }
 
 function moveOf(before: Ledger | undefined, after: Ledger, step: PreviewStep): MoveName {

@@ -7,6 +7,8 @@ import { assertFails, changes, createStack, digest, engineEnv, previewSteps } fr
 import { E2E } from "./programs";
 import { interruption } from "./program/interrupt";
 import { registerSecrets } from "../redact";
+import { runPulumi } from "../../scripts/pulumi-inline";
+import { reviewPreview } from "../../components/review/review";
 
 // A credential's life on the real engine: a settings change that waits for the next rotation, an emergency rotation
 // that revokes the exposed key and password for good, and a `pulumi up` killed halfway through a bump.
@@ -234,6 +236,24 @@ describe("a credential's life on the real engine", function () {
         await stack.removeConfig("e2e:interruptBeforeSlots");
         // What an operator does after a killed CLI: release the stack's lock, then run the same up again.
         await stack.cancel();
+        // The preview a reviewer reads first: each ring generates the slot its ledger already records, nothing else.
+        // --show-sames: the ledgers did not change in this preview, and the review reads each slot against its ledger.
+        const previewed = await runPulumi(
+            ["preview", "--json", "--show-sames", "--non-interactive", "-s", "e2e-interrupt"],
+            {
+                cwd: E2E.workDir,
+                program: E2E.program,
+                env,
+                capture: true,
+            },
+        );
+        assert.strictEqual(previewed.code, 0, previewed.stderr);
+        const review = reviewPreview(JSON.parse(previewed.stdout));
+        assert.deepStrictEqual(
+            review.credentials.map((c) => [c.name, c.move, c.completes.length, c.regenerated, c.unsafe]),
+            ["signer", "cache", "db"].map((name) => [name, "completion of an interrupted rotation", 1, [], []]),
+        );
+        assert.deepStrictEqual([review.unsafe, review.safe], [[], true]);
         const resumed = await stack.up();
         assert.ok(!("delete" in changes(resumed.summary.resourceChanges)), "nothing is deleted outright");
         const after = await snapshot(stack);

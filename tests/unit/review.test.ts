@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { Ledger, planRotation } from "../../components/ring/ring";
 import { PreviewStep, reviewPreview } from "../../components/review/review";
+import { formatReview } from "../../components/review/format";
 import { stackStatus } from "../../components/review/status";
 import { runReview, runStatus } from "../../components/cli/reviewCommands";
 import { kidFromPublicKeyPem } from "../../components/jwks";
@@ -155,6 +156,55 @@ describe("keyshift review", () => {
         const preview = rdsPreview(d2, d2);
         (preview.steps[2].newState!.inputs!.request as { settings: object }).settings = { length: 48 };
         assert.strictEqual(reviewPreview(preview).credentials[0].move, "settings change deferred to the next rotation");
+    });
+
+    it("reads a slot generated for a generation the ledger already records as completing an interrupted rotation", () => {
+        // A run moved the ledger to d2 and stopped before slot 1's new password: the next preview generates it.
+        const recorded = d2.slots[1].generation;
+        const catchUp = (old: { keepers: { generation: string } } | { replacementTrigger: number }) => {
+            const preview = rdsPreview(d2, d2, { replaced: [1] });
+            const step = preview.steps.find((s) => s.urn.endsWith("-slot1"))!;
+            const at = (state: object) => ({ ...step.newState!, ...state });
+            const keepers = "keepers" in old;
+            step.oldState = keepers ? at({ inputs: old }) : at(old);
+            step.newState = keepers
+                ? at({ inputs: { keepers: { generation: String(recorded) } } })
+                : at({ replacementTrigger: recorded });
+            return reviewPreview(preview);
+        };
+        for (const old of [{ keepers: { generation: String(recorded - 1) } }, { replacementTrigger: recorded - 1 }]) {
+            const review = catchUp(old);
+            assert.deepStrictEqual(
+                [
+                    review.safe,
+                    review.credentials[0].move,
+                    review.credentials[0].completes,
+                    review.credentials[0].regenerated,
+                ],
+                [
+                    true,
+                    "completion of an interrupted rotation",
+                    [{ slot: 1, generation: recorded, date: d2.slots[1].date }],
+                    [],
+                ],
+            );
+            assert.match(
+                formatReview(review, "text"),
+                new RegExp(
+                    `completes: slot 1, generation ${recorded} for ${d2.slots[1].date}, which an earlier run recorded`,
+                ),
+            );
+        }
+        // Without --show-sames the unchanged ledger is not in the preview: the slot cannot be judged.
+        const bare = rdsPreview(d2, d2, { replaced: [1] });
+        bare.steps = bare.steps.filter((step) => !step.urn.endsWith("-ledger"));
+        assert.deepStrictEqual(reviewPreview(bare).unsafe, [
+            "replace random:index/randomPassword:RandomPassword orders-password-slot1: a credential slot whose ledger is not in the preview; run pulumi preview --json --show-sames",
+        ]);
+        // A slot already at the recorded generation, replaced all the same: nothing explains it.
+        assert.deepStrictEqual(catchUp({ keepers: { generation: String(recorded) } }).credentials[0].unsafe, [
+            "regenerates slot 1 without a ledger move",
+        ]);
     });
 
     it("flags each unsafe case in one line", () => {
