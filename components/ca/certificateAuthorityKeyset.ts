@@ -187,7 +187,9 @@ export class CertificateAuthorityKeyset extends pulumi.ComponentResource {
         this.kubeconfigCaData = this.trustBundle.apply((bundle) => Buffer.from(bundle).toString("base64"));
 
         const interval = parseInterval(
-            typeof args.minRotationInterval === "string" ? args.minRotationInterval : DEFAULT_MIN_ROTATION_INTERVAL.ca,
+            typeof args.minRotationInterval === "string" || args.minRotationInterval === 0
+                ? args.minRotationInterval
+                : DEFAULT_MIN_ROTATION_INTERVAL.ca,
         );
         // Checked per slot: in a preview of a rotation the new CA is unknown, but the ones that stay are known.
         const validity = certs.map(({ cert }, slot) =>

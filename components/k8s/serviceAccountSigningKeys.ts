@@ -51,7 +51,7 @@ export interface ServiceAccountSigningKeysArgs extends RotationArgs {
      * kubelet-refreshed tokens turn over within a day. A shorter interval lets a second bump retire a key that still
      * signed live tokens, which then stop verifying.
      */
-    minRotationInterval?: pulumi.Input<string>;
+    minRotationInterval?: pulumi.Input<string | 0>;
     /** Also publish the staged key and the trusted public keys as Kubernetes objects. */
     kubernetes?: SigningKeysKubernetesArgs;
 }
