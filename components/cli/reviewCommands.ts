@@ -81,13 +81,30 @@ export function runReview(argv: string[], io: CommandIo = defaultIo): number {
         io.out("error: the input is not the output of pulumi preview --json (no steps list)");
         return 2;
     }
+    const malformed = preview.steps.findIndex((step) => {
+        const s = step as { op?: unknown; urn?: unknown } | null;
+        return typeof s !== "object" || s === null || typeof s.op !== "string" || typeof s.urn !== "string";
+    });
+    if (malformed >= 0) {
+        io.out(`error: the input is not the output of pulumi preview --json (step ${malformed} has no op or urn)`);
+        return 2;
+    }
     // A failed preview lists only the steps before the failure: what it would change is unknown, never safe.
-    const errors = Array.isArray(preview.diagnostics)
-        ? preview.diagnostics.filter((d) => (d as { severity?: unknown } | null)?.severity === "error").length
-        : 0;
-    if (errors > 0) {
+    const errors = (Array.isArray(preview.diagnostics) ? preview.diagnostics : [])
+        .filter((d) => (d as { severity?: unknown } | null)?.severity === "error")
+        .map(
+            (d) =>
+                String((d as { message?: unknown }).message ?? "")
+                    .trim()
+                    .split("\n")[0],
+        );
+    if (errors.length > 0) {
+        // With --json the engine prints its errors only into the document: the first lines of each, as it wrote them.
         io.out(
-            `error: the preview failed (${errors} error${errors === 1 ? "" : "s"}; pulumi preview printed them): there is no plan to review`,
+            [
+                `error: the preview failed with ${errors.length} error${errors.length === 1 ? "" : "s"}: there is no plan to review`,
+                ...[...new Set(errors)].slice(0, 5).map((line) => `  ${line}`),
+            ].join("\n"),
         );
         return 2;
     }

@@ -82,6 +82,19 @@ const REPLACING = new Set([
     "delete",
     "discard",
     "discard-replaced",
+    "import-replacement",
+    "read-replacement",
+]);
+/** Every op `pulumi preview --json` writes; a step with another is not understood, so never called safe. */
+const KNOWN_OPS = new Set([
+    ...REPLACING,
+    "same",
+    "create",
+    "update",
+    "read",
+    "refresh",
+    "import",
+    "remove-pending-replace",
 ]);
 const PUBLISHED = /^(kubernetes:core\/v1:(Secret|ConfigMap)|aws:s3\/(bucketObject|bucketObjectv2):)/;
 const RESTART = /^kubernetes:apps\/v1:(Deployment|StatefulSet|DaemonSet)Patch$/;
@@ -121,6 +134,10 @@ export function reviewPreview(
                 ? `${step.op} ${typeOf(step)} ${nameOf(step.urn)}: a credential slot whose ledger is not in the preview; run pulumi preview --json --show-sames`
                 : `${step.op} ${typeOf(step)} ${nameOf(step.urn)}: not a credential slot`,
         );
+    for (const step of steps) {
+        if (!KNOWN_OPS.has(step.op))
+            unsafe.push(`${String(step.op)} ${nameOf(step.urn)}: a step keyshift review does not know`);
+    }
     const uniqueUnsafe = [...new Set(unsafe)];
     return {
         credentials: reviews,
@@ -204,6 +221,14 @@ function reviewCredential(
     }
     if (review.move === "no change" && review.completes.length > 0)
         review.move = "completion of an interrupted rotation";
+    // The ledger moved on from a rotation whose slot was never generated: the late slot takes a role (primary, for a
+    // signer) it was never staged or published for, and the new move replaces a key still in use.
+    for (const c of review.completes) {
+        if (review.regenerated.length > 0)
+            review.unsafe.push(
+                `completes slot ${c.slot} of an interrupted rotation to ${c.date} and moves on in the same run: apply that rotation first (rotatedDate ${c.date}), then the new date`,
+            );
+    }
     if (review.move === "routine rotation" || review.move === "rollback" || review.move.startsWith("settings")) {
         const limit = review.move === "routine rotation" ? 1 : 0;
         if (review.regenerated.length > limit)

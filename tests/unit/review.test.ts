@@ -201,6 +201,29 @@ describe("keyshift review", () => {
         assert.deepStrictEqual(reviewPreview(bare).unsafe, [
             "replace random:index/randomPassword:RandomPassword orders-password-slot1: a credential slot whose ledger is not in the preview; run pulumi preview --json --show-sames",
         ]);
+        // Moving on before the interrupted rotation is applied: the late slot and a new one in the same run.
+        const movedOn = planRotation(d2, ask("2026-03-01")).ledger;
+        const both = rdsPreview(d2, movedOn, { replaced: [0, 1] });
+        const late = both.steps.find((s) => s.urn.endsWith("-slot1"))!;
+        late.oldState = { ...late.newState!, inputs: { keepers: { generation: String(recorded - 1) } } };
+        late.newState = { ...late.newState!, inputs: { keepers: { generation: String(recorded) } } };
+        const regenerated = both.steps.find((s) => s.urn.endsWith("-slot0"))!;
+        regenerated.newState = {
+            ...regenerated.newState!,
+            inputs: { keepers: { generation: String(movedOn.slots[0].generation) } },
+        };
+        const review = reviewPreview(both);
+        assert.strictEqual(review.safe, false);
+        assert.ok(
+            review.credentials[0].unsafe.includes(
+                `completes slot 1 of an interrupted rotation to ${d2.slots[1].date} and moves on in the same run: apply that rotation first (rotatedDate ${d2.slots[1].date}), then the new date`,
+            ),
+            JSON.stringify(review.credentials[0]),
+        );
+        // A step keyshift does not know is never called safe.
+        const odd = rdsPreview(d1, d2, { replaced: [1] });
+        odd.steps.push({ op: "DELETE", urn: odd.steps[0].urn.replace(/::[^:]+$/, "::other") });
+        assert.deepStrictEqual(reviewPreview(odd).unsafe, ["DELETE other: a step keyshift review does not know"]);
         // A slot already at the recorded generation, replaced all the same: nothing explains it.
         assert.deepStrictEqual(catchUp({ keepers: { generation: String(recorded) } }).credentials[0].unsafe, [
             "regenerates slot 1 without a ledger move",
@@ -356,14 +379,18 @@ describe("keyshift review", () => {
         const failed = { ...rdsPreview(d1, d2), diagnostics: [{ severity: "error", message: "refused" }] };
         assert.strictEqual(runReview([], io(JSON.stringify(failed))), 2);
         assert.strictEqual(runReview([], io("{}")), 2);
+        assert.strictEqual(runReview([], io('{"steps": [null]}')), 2);
+        assert.strictEqual(runReview([], io('{"steps": [{}]}')), 2);
         assert.deepStrictEqual(lines, [
             "error: standard input is not the output of pulumi preview --json (not JSON)",
             'error: --max-age: "signer=ninety" is not kind=duration (kinds signer, password, token, encryption, ca, certificate, ipsec, accessKey; durations such as 90d)',
             'error: --format: "yaml" is not text, markdown or json',
             "error: usage: keyshift review [preview.json | -] [--max-age signer=90d,password=30d,token=30d,encryption=90d] [--format text|markdown|json] [--now DATE]",
             "error: the input is not the output of pulumi stack export (no deployment.resources)",
-            "error: the preview failed (1 error; pulumi preview printed them): there is no plan to review",
+            "error: the preview failed with 1 error: there is no plan to review\n  refused",
             "error: the input is not the output of pulumi preview --json (no steps list)",
+            "error: the input is not the output of pulumi preview --json (step 0 has no op or urn)",
+            "error: the input is not the output of pulumi preview --json (step 0 has no op or urn)",
         ]);
     });
 });
