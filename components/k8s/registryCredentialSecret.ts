@@ -92,6 +92,36 @@ export class RegistryCredentialSecret extends pulumi.ComponentResource {
         if (!args.username) {
             argError(configKey(configPath, "username"), "required: the user name the registry knows");
         }
+        // The registry reads `auth` as base64 of user:password, splitting at the first colon.
+        if (typeof args.username === "string" && args.username.includes(":")) {
+            argError(
+                configKey(configPath, "username"),
+                `${JSON.stringify(args.username)} contains ":", which the registry reads as the end of the user name`,
+            );
+        }
+        if (args.credential !== undefined) {
+            const given = args.credential as Partial<ExternalCredential> | null;
+            if (
+                typeof given !== "object" ||
+                given === null ||
+                given.value === undefined ||
+                given.rotatedDate === undefined
+            ) {
+                argError(
+                    configKey(configPath, "credential"),
+                    "expected { value, rotatedDate }: the password or token another component rotates, and its rotation date",
+                );
+            }
+            // Keyshift's own ring is not made when a credential is given: its arguments would be ignored.
+            for (const own of ["rotatedDate", "minRotationInterval", "compromised", "length"] as const) {
+                if (args[own] !== undefined) {
+                    argError(
+                        configKey(configPath, own),
+                        "not used with credential: the component that rotates the credential takes it",
+                    );
+                }
+            }
+        }
         const reason = `a rotation deletes the Secret ${args.name} before creating it again, and pods that start meanwhile cannot pull`;
         let credential = args.credential;
         if (!credential) {

@@ -386,6 +386,41 @@ describe("RegistryCredentialSecret", () => {
                 }),
             (e: any) => e.propertyPath === "nodate.rotatedDate",
         );
+        const base = {
+            provider: provider(),
+            name: "x",
+            server: "ghcr.io",
+            username: "u",
+            configPath: "keyshift:registry",
+        };
+        for (const [args, key, reason] of [
+            [
+                { credential: "a token" },
+                "credential",
+                "expected { value, rotatedDate }: the password or token another component rotates, and its rotation date",
+            ],
+            [
+                { credential: { value: "t" } },
+                "credential",
+                "expected { value, rotatedDate }: the password or token another component rotates, and its rotation date",
+            ],
+            [
+                { credential: { value: "t", rotatedDate: "2026-01-01" }, length: 40 },
+                "length",
+                "not used with credential: the component that rotates the credential takes it",
+            ],
+            [
+                { rotatedDate: "2026-01-01", username: "u:x" },
+                "username",
+                '"u:x" contains ":", which the registry reads as the end of the user name',
+            ],
+        ] as const) {
+            assert.throws(
+                () => new RegistryCredentialSecret("r", { ...base, ...(args as object) } as never),
+                (e: any) => e.propertyPath === `keyshift:registry.${key}` && e.reason === reason,
+                JSON.stringify(args),
+            );
+        }
     });
 
     it("refuses, at its ledger, a provider that would delete and re-create the Secret", async () => {
