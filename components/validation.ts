@@ -32,7 +32,7 @@ export function checkKnownArgs(
     configPath: string,
 ): void {
     for (const [key, value] of Object.entries(args)) {
-        if (!(key in known) && value !== undefined) {
+        if (!Object.prototype.hasOwnProperty.call(known, key) && value !== undefined) {
             // Internal arguments (false) are accepted and left out of the list.
             const listed = Object.keys(known).filter((name) => known[name]);
             argError(configKey(configPath, key), `not an argument of ${component} (it takes ${listed.join(", ")})`);
@@ -65,7 +65,7 @@ export function isDeferred(value: unknown): boolean {
 
 /** Checks `compromised` given as a plain value: true, false or a date. */
 export function checkCompromised(value: pulumi.Input<boolean | string> | undefined, propertyPath: string): void {
-    if (value === undefined || typeof value === "boolean" || isDeferred(value)) {
+    if (value === undefined || value === null || typeof value === "boolean" || isDeferred(value)) {
         return;
     }
     if (parseRotationDate(value) === undefined) {
@@ -75,7 +75,7 @@ export function checkCompromised(value: pulumi.Input<boolean | string> | undefin
 
 /** Checks a minimum rotation interval given as a plain value. */
 export function checkInterval(value: pulumi.Input<string | 0> | undefined, propertyPath: string): void {
-    if (value === undefined || isDeferred(value)) {
+    if (value === undefined || value === null || isDeferred(value)) {
         return;
     }
     if (parseInterval(value) === undefined) {

@@ -91,7 +91,7 @@ export function ruleProblems(
         const allowed =
             constraints.allowedSpecial !== undefined
                 ? `the only special characters it accepts are ${JSON.stringify(constraints.allowedSpecial)}`
-                : `it refuses spaces, letters or digits here, and ${JSON.stringify(constraints.forbidden ?? "")}`;
+                : `it takes printable ASCII other than letters, digits and space${constraints.forbidden ? `, and not ${JSON.stringify(constraints.forbidden)}` : ""}`;
         problems.push({
             rule: "special",
             reason: `${JSON.stringify([...new Set(bad)].join(""))} cannot be used with ${constraints.service}: ${allowed}`,

@@ -26,7 +26,8 @@ function validCalendarParts(year: number, month: number, day: number): boolean {
 /**
  * Parses an ISO 8601 calendar date (`2026-11-21`, read as its midnight UTC) or an RFC 3339 timestamp
  * (`2026-11-21T09:30:00Z`, `2026-11-21T09:30:00+02:00`) to epoch milliseconds. Returns undefined for anything else,
- * including impossible dates such as `2026-02-30`, so callers can word the error with the config path they know.
+ * including impossible dates such as `2026-02-30` and years before 1970, so callers can word the error with the config
+ * path they know.
  */
 export function parseRotationDate(value: unknown): number | undefined {
     if (typeof value !== "string") {
@@ -35,6 +36,9 @@ export function parseRotationDate(value: unknown): number | undefined {
     const date = CALENDAR_DATE.exec(value);
     if (date) {
         const [year, month, day] = date.slice(1).map(Number);
+        if (year < 1970) {
+            return undefined; // Date.UTC reads years 0 to 99 as 1900 to 1999; no rotation is that old
+        }
         return validCalendarParts(year, month, day) ? Date.UTC(year, month - 1, day) : undefined;
     }
     const stamp = RFC3339.exec(value);
@@ -42,7 +46,7 @@ export function parseRotationDate(value: unknown): number | undefined {
         return undefined;
     }
     const [year, month, day, hour, minute, second] = stamp.slice(1, 7).map(Number);
-    if (!validCalendarParts(year, month, day) || hour > 23 || minute > 59 || second > 60) {
+    if (year < 1970 || !validCalendarParts(year, month, day) || hour > 23 || minute > 59 || second > 60) {
         return undefined;
     }
     const zone = stamp[8];
@@ -61,7 +65,9 @@ export const DATE_FORMS = "an ISO 8601 date such as 2026-11-21 or an RFC 3339 ti
 
 /** A value as an error message shows it: JSON, so that a string "40" and a number 40 read differently. */
 export function shown(value: unknown): string {
-    return JSON.stringify(value) ?? String(value);
+    return typeof value === "number" && !Number.isFinite(value)
+        ? String(value)
+        : (JSON.stringify(value) ?? String(value));
 }
 
 /** How Pulumi hands a program an unquoted YAML date (`rotatedDate: 2026-12-01` in a stack file). */
@@ -103,14 +109,21 @@ export function parseInterval(value: unknown): number | undefined {
     }
     const short = SHORT_DURATION.exec(value);
     if (short) {
-        return Number(short[1]) * UNIT_MS[short[2]];
+        return atMostACentury(Number(short[1]) * UNIT_MS[short[2]]);
     }
     const iso = ISO_DURATION.exec(value);
     if (!iso || value === "P" || value.endsWith("T")) {
         return undefined;
     }
     const [weeks, days, hours, minutes, seconds] = iso.slice(1).map((part) => Number(part ?? 0));
-    return weeks * UNIT_MS.w + days * UNIT_MS.d + hours * UNIT_MS.h + minutes * UNIT_MS.m + seconds * SECOND;
+    return atMostACentury(
+        weeks * UNIT_MS.w + days * UNIT_MS.d + hours * UNIT_MS.h + minutes * UNIT_MS.m + seconds * SECOND,
+    );
+}
+
+/** A longer interval is a typo, and past the dates JavaScript can hold it would break the date arithmetic. */
+function atMostACentury(millis: number): number | undefined {
+    return millis <= 100 * 365 * UNIT_MS.d ? millis : undefined;
 }
 
 /** The accepted interval forms, for error messages. */
@@ -119,7 +132,10 @@ export const INTERVAL_FORMS =
 
 /** What is wrong with a value that is not a duration, worded once for every layer. */
 export function notAnInterval(value: unknown): string {
-    const unit = typeof value === "number" ? ` (a number other than 0 has no unit: write "${value}d" for days)` : "";
+    const unit =
+        typeof value === "number" && Number.isInteger(value) && value > 0
+            ? ` (a number other than 0 has no unit: write "${value}d" for days)`
+            : "";
     return `${shown(value)} is not a duration: use ${INTERVAL_FORMS}${unit}`;
 }
 

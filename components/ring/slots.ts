@@ -151,7 +151,8 @@ export class Ring {
                 staged: shape.staged,
                 label,
                 settings,
-                compromised: args.compromised,
+                // null, as YAML writes an empty key, means not given, as for every other argument.
+                compromised: args.compromised ?? undefined,
                 rewrite,
                 limits,
             },

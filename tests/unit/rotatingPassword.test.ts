@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { DATE_FORMS } from "../../components/ring/dates";
+import { DATE_FORMS, INTERVAL_FORMS } from "../../components/ring/dates";
 import fc from "fast-check";
 import { Harness, valueOf } from "./harness";
 import { RotatingPassword } from "../../components/passwords/rotatingPassword";
@@ -91,7 +91,7 @@ describe("RotatingPassword", () => {
     it("refuses rules of the wrong type (config read as an object is untyped), naming the key and the value", async () => {
         const harness = new Harness();
         await harness.newRun();
-        const cases: [Record<string, unknown>, string, string][] = [
+        const cases: [Record<string, unknown>, string, string | RegExp][] = [
             [{ length: "40" }, "length", 'expected a whole number of characters, got "40"'],
             [{ length: 40.5 }, "length", "expected a whole number of characters, got 40.5"],
             [{ lower: "no" }, "lower", 'expected true or false, got "no"'],
@@ -107,6 +107,14 @@ describe("RotatingPassword", () => {
                 'expected the special characters allowed as one string, such as "!#%", got {"a":1}',
             ],
             [{ rotatedDate: undefined }, "rotatedDate", `required but missing: use ${DATE_FORMS}`],
+            [{ constructor: 1 }, "constructor", /^not an argument of RotatingPassword/],
+            [{ length: Infinity }, "length", "expected a whole number of characters, got Infinity"],
+            [{ minRotationInterval: -1 }, "minRotationInterval", `-1 is not a duration: use ${INTERVAL_FORMS}`],
+            [
+                { special: "é" },
+                "special",
+                '"é" cannot be used with a generic password: it takes printable ASCII other than letters, digits and space',
+            ],
             [
                 { lenght: 12 },
                 "lenght",
@@ -131,11 +139,14 @@ describe("RotatingPassword", () => {
                     pulumi.InputPropertyError.isInstance(e) &&
                     pulumi.RunError.isInstance(e) &&
                     e.propertyPath === `myapp:db.${rule}` &&
-                    e.reason === reason &&
-                    e.message === `myapp:db.${rule}: ${reason}`,
+                    (typeof reason === "string" ? e.reason === reason : reason.test(e.reason)) &&
+                    e.message === `myapp:db.${rule}: ${e.reason}`,
                 JSON.stringify(rules),
             );
         }
+        // null, as YAML writes an empty key, is not given, for every argument alike.
+        const nulls = { length: null, compromised: null, minRotationInterval: null } as never;
+        assert.doesNotThrow(() => new RotatingPassword("empty", { rotatedDate: "2026-01-01", ...(nulls as object) }));
     });
 });
 
