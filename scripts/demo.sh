@@ -35,8 +35,8 @@ rendered
 echo; echo "== 2. bump: every rotatedDate set to $bumped; the preview a reviewer reads"
 sed -i "s/\"$first\"/\"$bumped\"/" "stacks/Pulumi.$stack.yaml"
 program preview --non-interactive --suppress-outputs -s "$stack" | sed -n '/^Previewing/,$p'
-echo; echo "== 2b. the same preview as keyshift review reads it (pulumi preview --json | keyshift review)"
-program preview --json --non-interactive -s "$stack" | keyshift review - --max-age signer=90d,password=30d,token=30d,encryption=90d --now "$bumped" || true
+echo; echo "== 2b. the same preview as keyshift review reads it (pulumi preview --json --show-sames | keyshift review)"
+program preview --json --show-sames --non-interactive -s "$stack" | keyshift review - --max-age signer=90d,password=30d,token=30d,encryption=90d --now "$bumped" || true
 
 echo; echo "== 3. pulumi up with the bump"
 program up --yes --skip-preview --non-interactive --suppress-outputs -s "$stack" | sed -n '/^Resources:/,$p'

@@ -11,7 +11,7 @@ import { REPO, engineEnv, pulumiPins } from "./engine";
 // @pulumi/pulumi, as a user's pipeline would run it (tests/e2e/fixtures/consumer/run.js).
 
 const PROGRAM_TS = `import * as pulumi from "@pulumi/pulumi";
-import { RotatingKeyPair, RotatingPassword, RotatingPasswordArgs, declareAll } from "keyshift";
+import { RotatingKeyPair, RotatingKeyPairArgs, RotatingPassword, RotatingPasswordArgs, declareAll } from "keyshift";
 
 export = function program(): Record<string, unknown> {
     const config = new pulumi.Config();
@@ -22,9 +22,8 @@ export = function program(): Record<string, unknown> {
             configPath: "keyshift-consumer:db",
         });
         const signer = new RotatingKeyPair("signer", {
-            rotatedDate: config.require("rotatedDate"),
-            configPath: "keyshift-consumer:rotatedDate",
-            algorithm: "ECDSA-P256",
+            ...config.requireObject<RotatingKeyPairArgs>("signer"),
+            configPath: "keyshift-consumer:signer",
         });
         return {
             primary: db.primary.value,
