@@ -30,12 +30,40 @@ export function checkKnownArgs(
     known: Record<string, boolean>,
     component: string,
     configPath: string,
+    fields: Record<string, Record<string, boolean>> = {},
 ): void {
-    for (const [key, value] of Object.entries(args)) {
-        if (!Object.prototype.hasOwnProperty.call(known, key) && value !== undefined) {
+    unknownKeys(args, known, (key, listed) =>
+        argError(configKey(configPath, key), `not an argument of ${component} (it takes ${listed})`),
+    );
+    // The arguments that are keyshift's own objects (not Pulumi resources or outputs), checked the same way.
+    for (const [field, inner] of Object.entries(fields)) {
+        const value = (args as Record<string, unknown>)[field];
+        const plain = typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+        if (plain) {
+            unknownKeys(value, inner, (key, listed) =>
+                argError(
+                    `${configKey(configPath, field)}.${key}`,
+                    `not a field of ${component}'s ${field} (it takes ${listed})`,
+                ),
+            );
+        }
+    }
+}
+
+function unknownKeys(
+    value: object,
+    known: Record<string, boolean>,
+    refuse: (key: string, listed: string) => void,
+): void {
+    for (const [key, given] of Object.entries(value)) {
+        if (!Object.prototype.hasOwnProperty.call(known, key) && given !== undefined) {
             // Internal arguments (false) are accepted and left out of the list.
-            const listed = Object.keys(known).filter((name) => known[name]);
-            argError(configKey(configPath, key), `not an argument of ${component} (it takes ${listed.join(", ")})`);
+            refuse(
+                key,
+                Object.keys(known)
+                    .filter((name) => known[name])
+                    .join(", "),
+            );
         }
     }
 }

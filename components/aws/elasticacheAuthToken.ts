@@ -1,7 +1,7 @@
 import * as elasticache from "@pulumi/aws/elasticache";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { CredentialSecretArgs, publishCredentialSecret } from "../k8s/credentialSecret";
+import { CREDENTIAL_SECRET_FIELDS, CredentialSecretArgs, publishCredentialSecret } from "../k8s/credentialSecret";
 import { PasswordSlot, RotatingPassword } from "../passwords/rotatingPassword";
 import { Ledger, Move, configKey } from "../ring/ring";
 import { RotationArgs } from "../ring/slots";
@@ -75,7 +75,9 @@ export class ElasticacheAuthToken extends pulumi.ComponentResource {
 
     constructor(name: string, args: ElasticacheAuthTokenArgs, opts?: pulumi.ComponentResourceOptions) {
         super("keyshift:aws:ElasticacheAuthToken", name, {}, opts);
-        checkKnownArgs(args, KNOWN_ARGS, "ElasticacheAuthToken", args.configPath ?? name);
+        checkKnownArgs(args, KNOWN_ARGS, "ElasticacheAuthToken", args.configPath ?? name, {
+            kubernetes: CREDENTIAL_SECRET_FIELDS,
+        });
         const group = args.replicationGroup;
         const configPath = args.configPath ?? name;
         const key = (field: string) => configKey(configPath, field);

@@ -1,6 +1,6 @@
 import * as iam from "@pulumi/aws/iam";
 import * as pulumi from "@pulumi/pulumi";
-import { CredentialSecretArgs, publishCredentialSecret } from "../k8s/credentialSecret";
+import { CREDENTIAL_SECRET_FIELDS, CredentialSecretArgs, publishCredentialSecret } from "../k8s/credentialSecret";
 import { notAnInterval, parseInterval, parseRotationDate } from "../ring/dates";
 import { Ledger, configKey, slotRoles } from "../ring/ring";
 import { Ring, RotationArgs, lazy } from "../ring/slots";
@@ -82,7 +82,9 @@ export class IamAccessKeys extends pulumi.ComponentResource {
 
     constructor(name: string, args: IamAccessKeysArgs, opts?: pulumi.ComponentResourceOptions) {
         super("keyshift:aws:IamAccessKeys", name, {}, opts);
-        checkKnownArgs(args, KNOWN_ARGS, "IamAccessKeys", args.configPath ?? name);
+        checkKnownArgs(args, KNOWN_ARGS, "IamAccessKeys", args.configPath ?? name, {
+            kubernetes: CREDENTIAL_SECRET_FIELDS,
+        });
         const configPath = args.configPath ?? name;
         if (typeof args.user !== "string" || !IAM_USER.test(args.user)) {
             argError(

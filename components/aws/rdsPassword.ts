@@ -1,7 +1,7 @@
 import * as rds from "@pulumi/aws/rds";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { CredentialSecretArgs, publishCredentialSecret } from "../k8s/credentialSecret";
+import { CREDENTIAL_SECRET_FIELDS, CredentialSecretArgs, publishCredentialSecret } from "../k8s/credentialSecret";
 import { PasswordSlot, RotatingPassword } from "../passwords/rotatingPassword";
 import { CharacterRules } from "../passwords/rules";
 import { Ledger, configKey } from "../ring/ring";
@@ -78,6 +78,13 @@ export function databaseUrl(
     return `${scheme}://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${host}:${port}/${encodeURIComponent(db)}`;
 }
 
+const CONNECTION_FIELDS = {
+    address: true,
+    port: true,
+    endpoint: true,
+    dbName: true,
+} as const satisfies Record<keyof RdsConnection, boolean>;
+
 const KNOWN_ARGS = {
     engine: true,
     username: true,
@@ -118,7 +125,10 @@ export class RdsPassword extends pulumi.ComponentResource {
 
     constructor(name: string, args: RdsPasswordArgs, opts?: pulumi.ComponentResourceOptions) {
         super("keyshift:aws:RdsPassword", name, {}, opts);
-        checkKnownArgs(args, KNOWN_ARGS, "RdsPassword", args.configPath ?? name);
+        checkKnownArgs(args, KNOWN_ARGS, "RdsPassword", args.configPath ?? name, {
+            connection: CONNECTION_FIELDS,
+            kubernetes: CREDENTIAL_SECRET_FIELDS,
+        });
         const configPath = args.configPath ?? name;
         const key = (field: string) => configKey(configPath, field);
         checkTarget(args, key);

@@ -87,6 +87,13 @@ export interface LeafCertificateArgs {
 const CA_USES = ["cert_signing", "crl_signing", "digital_signature"];
 const LEAF_USES = ["digital_signature", "key_encipherment", "server_auth", "client_auth"];
 
+const SUBJECT_FIELDS = {
+    commonName: true,
+    organization: true,
+    organizationalUnit: true,
+    country: true,
+} as const satisfies Record<keyof CertificateSubject, boolean>;
+
 const KNOWN_ARGS = {
     subject: true,
     validityPeriodHours: true,
@@ -121,7 +128,9 @@ export class CertificateAuthorityKeyset extends pulumi.ComponentResource {
 
     constructor(name: string, args: CertificateAuthorityKeysetArgs, opts?: pulumi.ComponentResourceOptions) {
         super("keyshift:ca:CertificateAuthorityKeyset", name, {}, opts);
-        checkKnownArgs(args, KNOWN_ARGS, "CertificateAuthorityKeyset", args.configPath ?? name);
+        checkKnownArgs(args, KNOWN_ARGS, "CertificateAuthorityKeyset", args.configPath ?? name, {
+            subject: SUBJECT_FIELDS,
+        });
         const configPath = args.configPath ?? name;
         const algorithm = args.algorithm ?? "RSA-2048";
         if (!KEY_ALGORITHMS.includes(algorithm)) {

@@ -15,6 +15,14 @@ export interface CredentialSecretArgs {
     restartWorkloads?: WorkloadRef[];
 }
 
+/** Every field of CredentialSecretArgs, for checking a `kubernetes` argument given from config. */
+export const CREDENTIAL_SECRET_FIELDS = {
+    provider: true,
+    name: true,
+    namespace: true,
+    restartWorkloads: true,
+} as const satisfies Record<keyof CredentialSecretArgs, boolean>;
+
 /**
  * The Secret applications read a credential from, kept in step with it, and the restart of the workloads that read it
  * (after the Secret and whatever else `dependsOn` names, so restarted pods see the new value). Children of `parent`.

@@ -3,7 +3,7 @@ import { randomHexKey } from "../keys/hexKey";
 import { Ledger, configKey } from "../ring/ring";
 import { Ring, RotationArgs, lazy } from "../ring/slots";
 import { argError, checkKnownArgs, checkRotationDate } from "../validation";
-import { CredentialSecretArgs, publishCredentialSecret } from "./credentialSecret";
+import { CREDENTIAL_SECRET_FIELDS, CredentialSecretArgs, publishCredentialSecret } from "./credentialSecret";
 import {
     ConfigKey,
     ENCRYPTION_PROVIDERS,
@@ -111,7 +111,9 @@ export class EncryptionConfigKeys extends pulumi.ComponentResource {
 
     constructor(name: string, args: EncryptionConfigKeysArgs, opts?: pulumi.ComponentResourceOptions) {
         super("keyshift:k8s:EncryptionConfigKeys", name, {}, opts);
-        checkKnownArgs(args, KNOWN_ARGS, "EncryptionConfigKeys", args.configPath ?? name);
+        checkKnownArgs(args, KNOWN_ARGS, "EncryptionConfigKeys", args.configPath ?? name, {
+            kubernetes: CREDENTIAL_SECRET_FIELDS,
+        });
         const configPath = args.configPath ?? name;
         const provider = args.provider ?? "secretbox";
         if (!ENCRYPTION_PROVIDERS.includes(provider)) {

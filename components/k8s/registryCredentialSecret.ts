@@ -79,7 +79,9 @@ export class RegistryCredentialSecret extends pulumi.ComponentResource {
 
     constructor(name: string, args: RegistryCredentialSecretArgs, opts?: pulumi.ComponentResourceOptions) {
         super("keyshift:k8s:RegistryCredentialSecret", name, {}, opts);
-        checkKnownArgs(args, KNOWN_ARGS, "RegistryCredentialSecret", args.configPath ?? name);
+        checkKnownArgs(args, KNOWN_ARGS, "RegistryCredentialSecret", args.configPath ?? name, {
+            credential: { value: true, rotatedDate: true } satisfies Record<keyof ExternalCredential, boolean>,
+        });
         const configPath = args.configPath ?? name;
         checkObjectName(args.name, configKey(configPath, "name"));
         checkNamespace(args.namespace, configKey(configPath, "namespace"));

@@ -119,7 +119,12 @@ export class ServiceAccountSigningKeys extends pulumi.ComponentResource {
 
     constructor(name: string, args: ServiceAccountSigningKeysArgs, opts?: pulumi.ComponentResourceOptions) {
         super("keyshift:k8s:ServiceAccountSigningKeys", name, {}, opts);
-        checkKnownArgs(args, KNOWN_ARGS, "ServiceAccountSigningKeys", args.configPath ?? name);
+        checkKnownArgs(args, KNOWN_ARGS, "ServiceAccountSigningKeys", args.configPath ?? name, {
+            kubernetes: { provider: true, nextKeySecret: true, trustedKeysConfigMap: true } satisfies Record<
+                keyof SigningKeysKubernetesArgs,
+                boolean
+            >,
+        });
         const algorithm = args.algorithm ?? "RSA-2048";
         if (!SIGNING_ALGORITHMS.includes(algorithm)) {
             argError(

@@ -90,6 +90,17 @@ export function kubeconfigYaml(
     ].join("\n");
 }
 
+const SERVICE_ACCOUNT_FIELDS = {
+    namespace: true,
+    name: true,
+    create: true,
+} as const satisfies Record<keyof ServiceAccountRef, boolean>;
+const CLUSTER_FIELDS = {
+    server: true,
+    certificateAuthorityData: true,
+    name: true,
+} as const satisfies Record<keyof ClusterEndpoint, boolean>;
+
 const KNOWN_ARGS = {
     serviceAccount: true,
     provider: true,
@@ -137,7 +148,10 @@ export class ServiceAccountToken extends pulumi.ComponentResource {
 
     constructor(name: string, args: ServiceAccountTokenArgs, opts?: pulumi.ComponentResourceOptions) {
         super("keyshift:k8s:ServiceAccountToken", name, {}, opts);
-        checkKnownArgs(args, KNOWN_ARGS, "ServiceAccountToken", args.configPath ?? name);
+        checkKnownArgs(args, KNOWN_ARGS, "ServiceAccountToken", args.configPath ?? name, {
+            serviceAccount: SERVICE_ACCOUNT_FIELDS,
+            cluster: CLUSTER_FIELDS,
+        });
         const account = args.serviceAccount;
         checkNamespace(account.namespace, "serviceAccount.namespace");
         checkObjectName(account.name, "serviceAccount.name");

@@ -87,5 +87,19 @@ describe("the public API", function () {
                 Component.name,
             );
         }
+        // keyshift's own objects among the arguments are checked the same way.
+        assert.throws(
+            () =>
+                new keyshift.RdsPassword("c", {
+                    rotatedDate: "2026-01-01",
+                    configPath: "app:c",
+                    engine: "postgres",
+                    username: "app",
+                    connection: { adress: "db.internal" } as never,
+                }),
+            (error: any) =>
+                error.propertyPath === "app:c.connection.adress" &&
+                error.reason === "not a field of RdsPassword's connection (it takes address, port, endpoint, dbName)",
+        );
     });
 });

@@ -69,6 +69,17 @@ describe("example program config", () => {
             { "keyshift:appPassword": { rotatedDate: "2026-12-01 00:00:00 +0000 UTC" } },
             'keyshift:appPassword.rotatedDate: "2026-12-01 00:00:00 +0000 UTC" is not a date: use an ISO 8601 date such as 2026-11-21 or an RFC 3339 timestamp such as 2026-11-21T09:30:00Z (an unquoted date in a stack\'s YAML file arrives in this form: quote it, "2026-12-01")',
         );
+        refuses(
+            {
+                "keyshift:database": {
+                    rotatedDate: "2026-11-21",
+                    engine: "postgres",
+                    username: "app",
+                    connection: { adress: "db.internal", port: 5432 },
+                },
+            },
+            "keyshift:database.connection.adress: not a field of RdsPassword's connection (it takes address, port, endpoint, dbName)",
+        );
         // `pulumi config set --path … minRotationInterval 7` stores a number: 0 means none, any other has no unit.
         refuses(
             { "keyshift:appPassword": { rotatedDate: "2026-11-21", minRotationInterval: 7 } },
