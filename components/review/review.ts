@@ -119,8 +119,13 @@ export function reviewPreview(
     }
     const credentials = findCredentials(states);
     const claimed = new Set<string>();
+    // "db-ro-slot1" belongs to a credential "db" by its name's prefix too: a step is its most specific credential's.
+    const ownerOf = (urn: string) =>
+        credentials
+            .filter((credential) => belongsTo(urn, credential))
+            .sort((a, b) => b.name.length - a.name.length || b.urn.length - a.urn.length)[0];
     const reviews = credentials.map((credential) => {
-        const own = steps.filter((step) => belongsTo(step.urn, credential));
+        const own = steps.filter((step) => ownerOf(step.urn) === credential);
         own.forEach((step) => claimed.add(step.urn));
         return reviewCredential(credential, own, options);
     });
@@ -229,13 +234,28 @@ function reviewCredential(
                 `completes slot ${c.slot} of an interrupted rotation to ${c.date} and moves on in the same run: apply that rotation first (rotatedDate ${c.date}), then the new date`,
             );
     }
-    if (review.move === "routine rotation" || review.move === "rollback" || review.move.startsWith("settings")) {
-        const limit = review.move === "routine rotation" ? 1 : 0;
-        if (review.regenerated.length > limit)
-            review.unsafe.push(`regenerates ${review.regenerated.length} slots in one ${review.move}`);
-    }
+    if (review.completes.length > 1)
+        review.unsafe.push(
+            `completes ${review.completes.length} slots at once: the ring is more than one rotation behind its ledger, and a key in use is replaced`,
+        );
+    if (credential.kind === "signer" && review.completes.some((c) => c.slot === after.primary))
+        review.unsafe.push(
+            `completes slot ${after.primary}, the primary: a key never staged as next would sign at once`,
+        );
+    const ledgerReplaced = steps.some((step) => step.urn === credential.ledgerUrn && REPLACING.has(step.op));
+    if (ledgerReplaced) review.unsafe.push("replaces its ledger, the record of which keys are in use");
+    // How many slots each move may regenerate: one for a rotation (an emergency revokes, it does not regenerate more).
+    const allowed = review.move === "routine rotation" || review.move === "emergency rotation" ? 1 : 0;
+    if (review.move !== "first creation" && review.move !== "no change" && review.regenerated.length > allowed)
+        review.unsafe.push(`regenerates ${review.regenerated.length} slots in one ${review.move}`);
     if (before) {
-        checkWriteOnly(review, steps, before, after);
+        checkWriteOnly(
+            review,
+            steps,
+            before,
+            after,
+            review.completes.some((c) => c.slot === after.primary),
+        );
         if (credential.kind === "signer") describeTrust(review, credential, steps, before, after);
         if (credential.kind === "encryption") describeKeys(review, before, after);
     }
@@ -271,9 +291,16 @@ function moveOf(before: Ledger | undefined, after: Ledger, step: PreviewStep): M
 }
 
 /** A write-only password is sent exactly when its version changes: the primary's identity and the version move together. */
-function checkWriteOnly(review: CredentialReview, steps: PreviewStep[], before: Ledger, after: Ledger): void {
+function checkWriteOnly(
+    review: CredentialReview,
+    steps: PreviewStep[],
+    before: Ledger,
+    after: Ledger,
+    primaryCompleted: boolean,
+): void {
     const identity = (ledger: Ledger) => `${ledger.primary}:${ledger.slots[ledger.primary].generation}`;
-    const primaryChanged = identity(before) !== identity(after);
+    // A completed primary slot is a new password in use, though the ledger does not move.
+    const primaryChanged = identity(before) !== identity(after) || primaryCompleted;
     for (const step of steps) {
         const field = WRITE_ONLY[typeOf(step)];
         if (!field || !step.oldState || !step.newState) continue;
@@ -326,9 +353,11 @@ function describeTrust(
         const pem = data?.[`service-account-${String(slot + 1).padStart(3, "0")}.pub`];
         return pem ? kidOf({ urn: "", type: "", outputs: { publicKeyPem: pem } }) : undefined;
     };
+    const completing = new Set(review.completes.map((c) => c.slot));
     const kid = (ledger: Ledger, slot: number, old: boolean) => {
         const step = keys.get(slot);
         const sameKey = before.slots[slot]?.generation === ledger.slots[slot]?.generation;
+        if (!old && completing.has(slot)) return "(new key)";
         if (!old && !sameKey) return kidOf(step?.newState) ?? "(new key)";
         return (
             kidOf(step?.oldState) ?? fromConfigMap(slot) ?? `slot ${slot} (generation ${before.slots[slot].generation})`

@@ -53,8 +53,12 @@ const request = (label: string, rotatedDate: string, settings = { length: 32 }) 
 });
 
 /** A preview of one RdsPassword moving from `before` to `after`, with the steps the engine would show. */
-function rdsPreview(before: Ledger, after: Ledger, options: { replaced?: number[]; version?: [number, number] } = {}) {
-    const f = password("orders");
+function rdsPreview(
+    before: Ledger,
+    after: Ledger,
+    options: { replaced?: number[]; version?: [number, number]; name?: string } = {},
+) {
+    const f = password(options.name ?? "orders");
     const label = "keyshift:database.rotatedDate";
     const ledgerChanged = JSON.stringify(before) !== JSON.stringify(after);
     const steps: PreviewStep[] = [
@@ -162,7 +166,8 @@ describe("keyshift review", () => {
         // A run moved the ledger to d2 and stopped before slot 1's new password: the next preview generates it.
         const recorded = d2.slots[1].generation;
         const catchUp = (old: { keepers: { generation: string } } | { replacementTrigger: number }) => {
-            const preview = rdsPreview(d2, d2, { replaced: [1] });
+            // The killed run left the instance at the old version: the completing run sends the new password with its own.
+            const preview = rdsPreview(d2, d2, { replaced: [1], version: [recorded - 1, recorded] });
             const step = preview.steps.find((s) => s.urn.endsWith("-slot1"))!;
             const at = (state: object) => ({ ...step.newState!, ...state });
             const keepers = "keepers" in old;
@@ -224,10 +229,42 @@ describe("keyshift review", () => {
         const odd = rdsPreview(d1, d2, { replaced: [1] });
         odd.steps.push({ op: "DELETE", urn: odd.steps[0].urn.replace(/::[^:]+$/, "::other") });
         assert.deepStrictEqual(reviewPreview(odd).unsafe, ["DELETE other: a step keyshift review does not know"]);
+        // Two rotations behind: both slots complete at once, and the password in use goes.
+        const both2 = rdsPreview(d2, d2, { replaced: [0, 1], version: [0, d2.slots[d2.primary].generation] });
+        for (const slot of [0, 1]) {
+            const step = both2.steps.find((s) => s.urn.endsWith(`-slot${slot}`))!;
+            const generation = d2.slots[slot].generation;
+            step.oldState = { ...step.newState!, inputs: { keepers: { generation: String(generation - 1) } } };
+            step.newState = { ...step.newState!, inputs: { keepers: { generation: String(generation) } } };
+        }
+        assert.ok(
+            reviewPreview(both2).credentials[0].unsafe.includes(
+                "completes 2 slots at once: the ring is more than one rotation behind its ledger, and a key in use is replaced",
+            ),
+        );
         // A slot already at the recorded generation, replaced all the same: nothing explains it.
-        assert.deepStrictEqual(catchUp({ keepers: { generation: String(recorded) } }).credentials[0].unsafe, [
-            "regenerates slot 1 without a ledger move",
-        ]);
+        assert.ok(
+            catchUp({ keepers: { generation: String(recorded) } }).credentials[0].unsafe.includes(
+                "regenerates slot 1 without a ledger move",
+            ),
+        );
+    });
+
+    it("gives a step to its most specific credential: db-ro's slots are not db's", () => {
+        const quiet = rdsPreview(d2, d2, { name: "db" });
+        const bumped = rdsPreview(d1, d2, { name: "db-ro", replaced: [1] });
+        const review = reviewPreview({ steps: [...quiet.steps.slice(0, 3), ...bumped.steps.slice(0, 5)] });
+        assert.deepStrictEqual(
+            [review.safe, review.unsafe, review.credentials.map((c) => [c.name, c.move, c.unsafe])],
+            [
+                true,
+                [],
+                [
+                    ["db", "no change", []],
+                    ["db-ro", "routine rotation", []],
+                ],
+            ],
+        );
     });
 
     it("flags each unsafe case in one line", () => {
@@ -239,6 +276,15 @@ describe("keyshift review", () => {
         assert.deepStrictEqual(unsafe(rdsPreview(d2, d2, { replaced: [1] })), [
             "regenerates slot 1 without a ledger move",
         ]);
+        const emergency = planRotation(d2, ask("2026-02-02", { compromised: true })).ledger;
+        assert.ok(
+            unsafe(rdsPreview(d2, emergency, { replaced: [0, 1] })).includes(
+                "regenerates 2 slots in one emergency rotation",
+            ),
+        );
+        const replacedLedger = rdsPreview(d1, d2, { replaced: [1] });
+        replacedLedger.steps[2].op = "replace";
+        assert.ok(unsafe(replacedLedger).includes("replaces its ledger, the record of which keys are in use"));
         assert.deepStrictEqual(unsafe(rdsPreview(d1, d2, { replaced: [1], version: [1, 1] })), [
             "orders-instance: the password in use changes but passwordWoVersion does not, so the service keeps the old one",
         ]);
