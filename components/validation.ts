@@ -38,15 +38,21 @@ export function checkKnownArgs(
     // The arguments that are keyshift's own objects (not Pulumi resources or outputs), checked the same way.
     for (const [field, inner] of Object.entries(fields)) {
         const value = (args as Record<string, unknown>)[field];
-        const plain = typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype;
-        if (plain) {
-            unknownKeys(value, inner, (key, listed) =>
-                argError(
-                    `${configKey(configPath, field)}.${key}`,
-                    `not a field of ${component}'s ${field} (it takes ${listed})`,
-                ),
-            );
-        }
+        checkKnownFields(value, inner, `${component}'s ${field}`, configKey(configPath, field));
+    }
+}
+
+/** Refuses a field `what` does not have, in an object given at `propertyPath` (Outputs and resources are left alone). */
+export function checkKnownFields(
+    value: unknown,
+    known: Record<string, boolean>,
+    what: string,
+    propertyPath: string,
+): void {
+    if (typeof value === "object" && value !== null && !isDeferred(value) && !pulumi.Resource.isInstance(value)) {
+        unknownKeys(value, known, (key, listed) =>
+            argError(`${propertyPath}.${key}`, `not a field of ${what} (it takes ${listed})`),
+        );
     }
 }
 

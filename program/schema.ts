@@ -71,7 +71,7 @@ export function readSection<T>(path: string, raw: unknown, schema: SectionSchema
     }
     const section = raw as Record<string, unknown>;
     for (const key of Object.keys(section)) {
-        if (!(key in schema)) {
+        if (!Object.prototype.hasOwnProperty.call(schema, key)) {
             throw new ConfigError(`${path}.${key}: unknown key (known keys: ${Object.keys(schema).join(", ")})`);
         }
     }
@@ -85,7 +85,8 @@ export function readSection<T>(path: string, raw: unknown, schema: SectionSchema
         }
         checkField(`${path}.${key}`, spec, value);
     }
-    return section as T;
+    // An empty key in a stack file (`rewrittenDate:`) is null: not given, here and for the component.
+    return Object.fromEntries(Object.entries(section).filter(([, value]) => value !== null)) as T;
 }
 
 /** Refuses config keys in the project's namespace that no section reads, such as a misspelt section name. */

@@ -3,7 +3,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { RotatingPassword } from "../passwords/rotatingPassword";
 import { configKey } from "../ring/ring";
 import { RotationArgs } from "../ring/slots";
-import { argError, checkKnownArgs, checkNamespace, checkObjectName } from "../validation";
+import {
+    argError,
+    checkKnownArgs,
+    checkNamespace,
+    checkObjectName,
+    checkRotationDate,
+    isDeferred,
+} from "../validation";
 import { restartReaders, secretMutableRequirement, whenSecretMutable } from "./credentialSecret";
 import { WorkloadRef } from "./workloadRestarts";
 
@@ -103,17 +110,14 @@ export class RegistryCredentialSecret extends pulumi.ComponentResource {
         }
         if (args.credential !== undefined) {
             const given = args.credential as Partial<ExternalCredential> | null;
-            if (
-                typeof given !== "object" ||
-                given === null ||
-                given.value === undefined ||
-                given.rotatedDate === undefined
-            ) {
+            const text = (value: unknown) => typeof value === "string" || isDeferred(value);
+            if (typeof given !== "object" || given === null || !text(given.value) || !text(given.rotatedDate)) {
                 argError(
                     configKey(configPath, "credential"),
                     "expected { value, rotatedDate }: the password or token another component rotates, and its rotation date",
                 );
             }
+            checkRotationDate(given!.rotatedDate!, `${configKey(configPath, "credential")}.rotatedDate`);
             // Keyshift's own ring is not made when a credential is given: its arguments would be ignored.
             for (const own of ["rotatedDate", "minRotationInterval", "compromised", "length"] as const) {
                 if (args[own] !== undefined) {

@@ -4,7 +4,7 @@ import { Jwks, buildJwks } from "../jwks";
 import { KeyAlgorithm, KeySlot, RotatingKeyPair } from "../keys/rotatingKeyPair";
 import { Ledger, configKey } from "../ring/ring";
 import { RotationArgs } from "../ring/slots";
-import { argError, checkKnownArgs, checkNamespace, checkObjectName } from "../validation";
+import { argError, checkKnownArgs, checkKnownFields, checkNamespace, checkObjectName } from "../validation";
 
 /** Signer algorithms the Kubernetes API server accepts for service-account tokens. */
 export type SigningAlgorithm = Extract<KeyAlgorithm, "RSA-2048" | "RSA-4096" | "ECDSA-P256">;
@@ -165,6 +165,9 @@ export class ServiceAccountSigningKeys extends pulumi.ComponentResource {
     }
 
     private publish(name: string, args: SigningKeysKubernetesArgs, keys: RotatingKeyPair) {
+        const fields = { name: true, namespace: true } as const satisfies Record<keyof ObjectRef, boolean>;
+        checkKnownFields(args.nextKeySecret, fields, "an object reference", "kubernetes.nextKeySecret");
+        checkKnownFields(args.trustedKeysConfigMap, fields, "an object reference", "kubernetes.trustedKeysConfigMap");
         const secretRef = {
             name: args.nextKeySecret?.name ?? "next-bound-service-account-signing-key",
             namespace: args.nextKeySecret?.namespace ?? "openshift-kube-apiserver-operator",

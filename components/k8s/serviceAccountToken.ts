@@ -44,7 +44,7 @@ export interface ServiceAccountTokenArgs extends RotationArgs {
      * Least time between rotations; default `1d`. The previous token is deleted by the next bump, so the interval is
      * the least time every holder of a token has to pick up its successor.
      */
-    minRotationInterval?: pulumi.Input<string>;
+    minRotationInterval?: pulumi.Input<string | 0>;
 }
 
 /**

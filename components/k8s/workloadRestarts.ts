@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { argError, checkNamespace, checkObjectName } from "../validation";
+import { argError, checkKnownFields, checkNamespace, checkObjectName } from "../validation";
 
 /** A workload whose pods read a rotated credential and must restart to pick up the new one. */
 export interface WorkloadRef {
@@ -23,6 +23,11 @@ export interface WorkloadRestartsArgs {
     /** Names the credential in the annotation key, so two credentials can restart the same workload independently. */
     credential: string;
 }
+
+const WORKLOAD_FIELDS = { kind: true, namespace: true, name: true } as const satisfies Record<
+    keyof WorkloadRef,
+    boolean
+>;
 
 const PATCHES = {
     Deployment: k8s.apps.v1.DeploymentPatch,
@@ -54,11 +59,16 @@ export class WorkloadRestarts extends pulumi.ComponentResource {
         this.annotation = restartAnnotation(args.credential);
         args.workloads.forEach((workload, index) => {
             const path = `restartWorkloads[${index}]`;
-            if (!(workload.kind in PATCHES)) {
+            checkKnownFields(workload, WORKLOAD_FIELDS, "a workload", path);
+            if (!Object.prototype.hasOwnProperty.call(PATCHES, workload.kind)) {
                 argError(
                     `${path}.kind`,
                     `${JSON.stringify(workload.kind)} cannot be restarted: use Deployment, StatefulSet or DaemonSet`,
                 );
+            }
+            for (const field of ["namespace", "name"] as const) {
+                if (typeof workload[field] !== "string")
+                    argError(`${path}.${field}`, `required: the workload's ${field}`);
             }
             checkObjectName(workload.name, `${path}.name`);
             checkNamespace(workload.namespace, `${path}.namespace`);

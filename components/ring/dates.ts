@@ -71,17 +71,27 @@ export function shown(value: unknown): string {
 }
 
 /** How Pulumi hands a program an unquoted YAML date (`rotatedDate: 2026-12-01` in a stack file). */
-const YAML_TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} [+-]\d{4} \S+$/;
+const YAML_TIMESTAMP = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d+)?) ([+-])(\d{2})(\d{2}) \S+$/;
 
 /** What is wrong with a value that is not a date, worded once for every layer: `"21/11/2026" is not a date: use …`. */
 export function notADate(value: unknown): string {
-    if (value === undefined) {
+    if (value === undefined || value === null) {
         return `required but missing: use ${DATE_FORMS}`;
     }
-    const quote = YAML_TIMESTAMP.test(String(value))
-        ? ` (an unquoted date in a stack's YAML file arrives in this form: quote it, "${String(value).slice(0, 10)}")`
-        : "";
-    return `${shown(value)} is not a date: use ${DATE_FORMS}${quote}`;
+    return `${shown(value)} is not a date: use ${DATE_FORMS}${whyNotADate(String(value))}`;
+}
+
+/** The reason a date-like value is refused, when it is not its form. */
+function whyNotADate(value: string): string {
+    const yaml = YAML_TIMESTAMP.exec(value);
+    if (yaml) {
+        const [, day, time, sign, hours, minutes] = yaml;
+        const zone = sign + hours + minutes === "+0000" ? "Z" : `${sign}${hours}:${minutes}`;
+        const written = time === "00:00:00" && zone === "Z" ? day : `${day}T${time}${zone}`;
+        return ` (an unquoted date in a stack's YAML file arrives in this form: quote it, "${written}")`;
+    }
+    const year = /^(\d{4})-/.exec(value)?.[1];
+    return year !== undefined && Number(year) < 1970 ? " (no rotation date is before 1970)" : "";
 }
 
 /** What is wrong with a `compromised` value that is neither true, false nor a date. */
@@ -98,6 +108,12 @@ export function notCompromised(value: unknown): string {
  * Returns milliseconds, or undefined when the value is none of those.
  */
 export function parseInterval(value: unknown): number | undefined {
+    const millis = parseIntervalUncapped(value);
+    // A longer interval is a typo, and past the dates JavaScript can hold it would break the date arithmetic.
+    return millis !== undefined && millis <= 100 * 365 * UNIT_MS.d ? millis : undefined;
+}
+
+function parseIntervalUncapped(value: unknown): number | undefined {
     if (typeof value === "number") {
         return value === 0 ? 0 : undefined;
     }
@@ -109,21 +125,14 @@ export function parseInterval(value: unknown): number | undefined {
     }
     const short = SHORT_DURATION.exec(value);
     if (short) {
-        return atMostACentury(Number(short[1]) * UNIT_MS[short[2]]);
+        return Number(short[1]) * UNIT_MS[short[2]];
     }
     const iso = ISO_DURATION.exec(value);
     if (!iso || value === "P" || value.endsWith("T")) {
         return undefined;
     }
     const [weeks, days, hours, minutes, seconds] = iso.slice(1).map((part) => Number(part ?? 0));
-    return atMostACentury(
-        weeks * UNIT_MS.w + days * UNIT_MS.d + hours * UNIT_MS.h + minutes * UNIT_MS.m + seconds * SECOND,
-    );
-}
-
-/** A longer interval is a typo, and past the dates JavaScript can hold it would break the date arithmetic. */
-function atMostACentury(millis: number): number | undefined {
-    return millis <= 100 * 365 * UNIT_MS.d ? millis : undefined;
+    return weeks * UNIT_MS.w + days * UNIT_MS.d + hours * UNIT_MS.h + minutes * UNIT_MS.m + seconds * SECOND;
 }
 
 /** The accepted interval forms, for error messages. */
@@ -135,7 +144,9 @@ export function notAnInterval(value: unknown): string {
     const unit =
         typeof value === "number" && Number.isInteger(value) && value > 0
             ? ` (a number other than 0 has no unit: write "${value}d" for days)`
-            : "";
+            : typeof value === "string" && parseIntervalUncapped(value) !== undefined
+              ? " (at most a century)"
+              : "";
     return `${shown(value)} is not a duration: use ${INTERVAL_FORMS}${unit}`;
 }
 

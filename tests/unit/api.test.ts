@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import * as path from "path";
 import * as ts from "typescript";
+import * as k8s from "@pulumi/kubernetes";
 import * as keyshift from "../../components";
 import { Harness } from "./harness";
 
@@ -87,6 +88,20 @@ describe("the public API", function () {
                 Component.name,
             );
         }
+        // Deeper objects too: where the signer publishes its keys.
+        assert.throws(
+            () =>
+                new keyshift.ServiceAccountSigningKeys("s", {
+                    rotatedDate: "2026-01-01",
+                    kubernetes: {
+                        provider: new k8s.Provider("k8s", {}),
+                        nextKeySecret: { namepsace: "mine" } as never,
+                    },
+                }),
+            (error: any) =>
+                error.propertyPath === "kubernetes.nextKeySecret.namepsace" &&
+                error.reason === "not a field of an object reference (it takes name, namespace)",
+        );
         // keyshift's own objects among the arguments are checked the same way.
         assert.throws(
             () =>

@@ -80,6 +80,10 @@ describe("example program config", () => {
             },
             "keyshift:database.connection.adress: not a field of RdsPassword's connection (it takes address, port, endpoint, dbName)",
         );
+        refuses(
+            { "keyshift:appPassword": { rotatedDate: "2026-11-21", constructor: 1 } },
+            "keyshift:appPassword.constructor: unknown key (known keys: rotatedDate, minRotationInterval, compromised, length, special)",
+        );
         // `pulumi config set --path … minRotationInterval 7` stores a number: 0 means none, any other has no unit.
         refuses(
             { "keyshift:appPassword": { rotatedDate: "2026-11-21", minRotationInterval: 7 } },
@@ -130,6 +134,18 @@ describe("example program config", () => {
             },
             "keyshift:redis: Missing required property 'description'",
         );
+    });
+
+    it("takes an empty key (null) as not given", async () => {
+        const harness = new Harness();
+        await harness.newRun();
+        runProgram(
+            config({
+                "keyshift:appPassword": { rotatedDate: "2026-11-21", minRotationInterval: null, compromised: null },
+            }),
+        );
+        await harness.settled();
+        assert.deepStrictEqual(harness.refusals, []);
     });
 
     it("takes minRotationInterval 0 as a number, as `pulumi config set --path` stores it", async () => {

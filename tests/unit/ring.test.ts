@@ -8,7 +8,7 @@ import {
     slotRoles,
     trustedSlotOrder,
 } from "../../components/ring/ring";
-import { formatInstant, parseInterval, parseRotationDate } from "../../components/ring/dates";
+import { formatInstant, notADate, notAnInterval, parseInterval, parseRotationDate } from "../../components/ring/dates";
 
 const DAY = 86_400_000;
 const BASE = Date.UTC(2026, 0, 1);
@@ -275,6 +275,22 @@ describe("dates and intervals", () => {
         }
         assert.strictEqual(parseRotationDate("2028-02-29"), Date.UTC(2028, 1, 29));
         assert.strictEqual(parseRotationDate("2026-11-21T10:00:00+02:00"), Date.UTC(2026, 10, 21, 8));
+    });
+
+    it("says why a date-like value is refused", () => {
+        const why = (value: string) => notADate(value).replace(/^.* is not a date: use .*?2026-11-21T09:30:00Z/, "");
+        assert.strictEqual(
+            why("2026-12-01 00:00:00 +0000 UTC"),
+            ` (an unquoted date in a stack's YAML file arrives in this form: quote it, "2026-12-01")`,
+        );
+        assert.strictEqual(
+            why("2026-12-01 09:30:00.5 +0200 CEST"),
+            ` (an unquoted date in a stack's YAML file arrives in this form: quote it, "2026-12-01T09:30:00.5+02:00")`,
+        );
+        assert.ok(parseRotationDate("2026-12-01T09:30:00.5+02:00") !== undefined, "the quoted form is a date");
+        assert.strictEqual(why("1969-12-31"), " (no rotation date is before 1970)");
+        assert.strictEqual(notADate(null), notADate(undefined));
+        assert.match(notAnInterval("5215w"), /\(at most a century\)$/);
     });
 
     it("parses short and ISO 8601 intervals alike", () => {

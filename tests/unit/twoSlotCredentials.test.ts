@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import { DATE_FORMS } from "../../components/ring/dates";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import fc from "fast-check";
@@ -410,6 +411,26 @@ describe("RegistryCredentialSecret", () => {
                 "not used with credential: the component that rotates the credential takes it",
             ],
             [
+                { credential: { value: null, rotatedDate: "2026-01-01" } },
+                "credential",
+                "expected { value, rotatedDate }: the password or token another component rotates, and its rotation date",
+            ],
+            [
+                { credential: { value: "t", rotatedDate: "garbage" } },
+                "credential.rotatedDate",
+                `"garbage" is not a date: use ${DATE_FORMS}`,
+            ],
+            [
+                { rotatedDate: "2026-01-01", restartWorkloads: [{ kind: "Deployment", namespace: "a", nmae: "b" }] },
+                "restartWorkloads[0].nmae",
+                "not a field of a workload (it takes kind, namespace, name)",
+            ],
+            [
+                { rotatedDate: "2026-01-01", restartWorkloads: [{ kind: "constructor", namespace: "a", name: "b" }] },
+                "restartWorkloads[0].kind",
+                '"constructor" cannot be restarted: use Deployment, StatefulSet or DaemonSet',
+            ],
+            [
                 { rotatedDate: "2026-01-01", username: "u:x" },
                 "username",
                 '"u:x" contains ":", which the registry reads as the end of the user name',
@@ -417,7 +438,10 @@ describe("RegistryCredentialSecret", () => {
         ] as const) {
             assert.throws(
                 () => new RegistryCredentialSecret("r", { ...base, ...(args as object) } as never),
-                (e: any) => e.propertyPath === `keyshift:registry.${key}` && e.reason === reason,
+                // A workload is named by its place in the list, as WorkloadRestarts names it.
+                (e: any) =>
+                    e.propertyPath === (key.startsWith("restartWorkloads") ? key : `keyshift:registry.${key}`) &&
+                    e.reason === reason,
                 JSON.stringify(args),
             );
         }
