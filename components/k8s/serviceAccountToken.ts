@@ -1,9 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
-import { Ledger } from "../ring/ring";
+import { configKey, Ledger } from "../ring/ring";
 import { Ring, RotationArgs } from "../ring/slots";
-import { checkKnownArgs, checkNamespace, checkObjectName } from "../validation";
+import { argError, checkKnownArgs, checkNamespace, checkObjectName } from "../validation";
 import { WorkloadRef, WorkloadRestarts } from "./workloadRestarts";
 
 /** The ServiceAccount whose tokens rotate. */
@@ -152,9 +152,13 @@ export class ServiceAccountToken extends pulumi.ComponentResource {
             serviceAccount: SERVICE_ACCOUNT_FIELDS,
             cluster: CLUSTER_FIELDS,
         });
+        const key = (field: string) => configKey(args.configPath ?? name, field);
         const account = args.serviceAccount;
-        checkNamespace(account.namespace, "serviceAccount.namespace");
-        checkObjectName(account.name, "serviceAccount.name");
+        if (typeof account?.namespace !== "string" || typeof account?.name !== "string") {
+            argError(key("serviceAccount"), "required: { namespace, name } of the ServiceAccount whose tokens rotate");
+        }
+        checkNamespace(account.namespace, key("serviceAccount.namespace"));
+        checkObjectName(account.name, key("serviceAccount.name"));
         const ring = new Ring(this, name, args, "token", {});
         this.ledger = ring.ledger;
 

@@ -116,14 +116,20 @@ describe("ServiceAccountToken", () => {
         assert.throws(
             make({ namespace: "CI", name: "deployer" }),
             (e: any) =>
-                e.propertyPath === "serviceAccount.namespace" &&
+                e.propertyPath === "t.serviceAccount.namespace" &&
                 /"CI" is not a valid Kubernetes namespace/.test(e.reason),
         );
         assert.throws(
             make({ namespace: "ci", name: "deploy_bot" }),
             (e: any) =>
-                e.propertyPath === "serviceAccount.name" &&
+                e.propertyPath === "t.serviceAccount.name" &&
                 /"deploy_bot" is not a valid Kubernetes name/.test(e.reason),
+        );
+        assert.throws(
+            make(undefined as never),
+            (e: any) =>
+                e.propertyPath === "t.serviceAccount" &&
+                e.reason === "required: { namespace, name } of the ServiceAccount whose tokens rotate",
         );
         assert.throws(
             make({ namespace: "ci", name: "deployer" }, "2026-13-01"),
