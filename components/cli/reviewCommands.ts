@@ -108,7 +108,14 @@ export function runReview(argv: string[], io: CommandIo = defaultIo): number {
         );
         return 2;
     }
-    const review = reviewPreview(preview as Parameters<typeof reviewPreview>[0], args);
+    let review;
+    try {
+        review = reviewPreview(preview as Parameters<typeof reviewPreview>[0], args);
+    } catch (error) {
+        // A document shaped like a preview whose ledgers are not keyshift's (edited, or from another tool).
+        io.out(`error: the preview cannot be reviewed: ${(error as Error).message}`);
+        return 2;
+    }
     io.out(formatReview(review, args.format));
     return review.safe ? 0 : 1;
 }

@@ -250,6 +250,17 @@ describe("keyshift review", () => {
         );
     });
 
+    it("exits 2 on a ledger it cannot read, in one line", () => {
+        const preview = rdsPreview(d1, d2, { replaced: [1] });
+        preview.steps[2].newState!.inputs!.ledger = { primary: 3, slots: [] };
+        const lines: string[] = [];
+        assert.strictEqual(runReview([], { out: (t) => lines.push(t), readStdin: () => JSON.stringify(preview) }), 2);
+        assert.deepStrictEqual(
+            lines.map((line) => line.split(": ").slice(0, 2).join(": ")),
+            ["error: the preview cannot be reviewed"],
+        );
+    });
+
     it("gives a step to its most specific credential: db-ro's slots are not db's", () => {
         const quiet = rdsPreview(d2, d2, { name: "db" });
         const bumped = rdsPreview(d1, d2, { name: "db-ro", replaced: [1] });
