@@ -195,15 +195,14 @@ export class CertificateAuthorityKeyset extends pulumi.ComponentResource {
         );
         this.kubeconfigCaData = this.trustBundle.apply((bundle) => Buffer.from(bundle).toString("base64"));
 
-        const interval = parseInterval(
-            typeof args.minRotationInterval === "string" || args.minRotationInterval === 0
-                ? args.minRotationInterval
-                : DEFAULT_MIN_ROTATION_INTERVAL.ca,
-        );
+        // The interval as the ledger reads it (an Output resolves here too; the ledger refuses one that is not).
+        const interval = pulumi
+            .output(args.minRotationInterval ?? DEFAULT_MIN_ROTATION_INTERVAL.ca)
+            .apply((value) => parseInterval(value ?? DEFAULT_MIN_ROTATION_INTERVAL.ca) ?? 0);
         // Checked per slot: in a preview of a rotation the new CA is unknown, but the ones that stay are known.
         const validity = certs.map(({ cert }, slot) =>
-            pulumi.all([ring.ledger, cert.validityEndTime]).apply(([ledger, end]) => {
-                const problem = expiresTooSoon(ledger, slot, end, interval ?? 0, ring.key("rotatedDate"));
+            pulumi.all([ring.ledger, cert.validityEndTime, interval]).apply(([ledger, end, least]) => {
+                const problem = expiresTooSoon(ledger, slot, end, least, ring.key("rotatedDate"));
                 if (problem) throw new pulumi.ResourceError(problem, this);
             }),
         );
