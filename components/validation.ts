@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { notADate, notAnInterval, notCompromised, parseInterval, parseRotationDate } from "./ring/dates";
 import { configKey } from "./ring/ring";
+import type { RotationArgs } from "./ring/slots";
 
 // Argument checks shared by the components. Each throws pulumi.InputPropertyError naming the argument path and the
 // value, before any resource exists, so a bad config fails at preview. Values only known at deployment time
@@ -74,13 +75,13 @@ function unknownKeys(
     }
 }
 
-/** Every argument RotationArgs names. */
+/** Every argument RotationArgs names, for the components' lists of what they take. */
 export const ROTATION_ARGS = {
     rotatedDate: true,
     minRotationInterval: true,
     configPath: true,
     compromised: true,
-} as const;
+} as const satisfies Record<keyof RotationArgs, true>;
 
 /** Checks a rotation date given as a plain string; Outputs are left to the ledger's check. */
 export function checkRotationDate(value: pulumi.Input<string>, propertyPath: string): void {

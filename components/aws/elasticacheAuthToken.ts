@@ -5,7 +5,7 @@ import { CREDENTIAL_SECRET_FIELDS, CredentialSecretArgs, publishCredentialSecret
 import { PasswordSlot, RotatingPassword } from "../passwords/rotatingPassword";
 import { Ledger, Move, configKey } from "../ring/ring";
 import { RotationArgs } from "../ring/slots";
-import { argError, checkKnownArgs } from "../validation";
+import { argError, checkKnownArgs, ROTATION_ARGS } from "../validation";
 import { ELASTICACHE_TOKEN, supportsAuthRotation } from "./rules";
 
 /** Replication group arguments passed through; the AUTH inputs are keyshift's. */
@@ -42,15 +42,12 @@ export function authTokenStrategy(lastMove: Move): "SET" | "ROTATE" {
 }
 
 const KNOWN_ARGS = {
+    ...ROTATION_ARGS,
     replicationGroup: true,
     length: true,
     special: true,
     addingFirstToken: true,
     kubernetes: true,
-    rotatedDate: true,
-    minRotationInterval: true,
-    configPath: true,
-    compromised: true,
 } as const satisfies Record<keyof ElasticacheAuthTokenArgs, boolean>;
 
 /**
@@ -75,11 +72,11 @@ export class ElasticacheAuthToken extends pulumi.ComponentResource {
 
     constructor(name: string, args: ElasticacheAuthTokenArgs, opts?: pulumi.ComponentResourceOptions) {
         super("keyshift:aws:ElasticacheAuthToken", name, {}, opts);
-        checkKnownArgs(args, KNOWN_ARGS, "ElasticacheAuthToken", args.configPath ?? name, {
+        const configPath = args.configPath ?? name;
+        checkKnownArgs(args, KNOWN_ARGS, "ElasticacheAuthToken", configPath, {
             kubernetes: CREDENTIAL_SECRET_FIELDS,
         });
         const group = args.replicationGroup;
-        const configPath = args.configPath ?? name;
         const key = (field: string) => configKey(configPath, field);
         if (group.transitEncryptionEnabled !== true && !pulumi.Output.isInstance(group.transitEncryptionEnabled)) {
             argError(

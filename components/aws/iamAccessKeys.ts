@@ -4,7 +4,7 @@ import { CREDENTIAL_SECRET_FIELDS, CredentialSecretArgs, publishCredentialSecret
 import { notAnInterval, parseInterval, parseRotationDate } from "../ring/dates";
 import { Ledger, configKey, slotRoles } from "../ring/ring";
 import { Ring, RotationArgs, lazy } from "../ring/slots";
-import { argError, checkKnownArgs } from "../validation";
+import { argError, checkKnownArgs, ROTATION_ARGS } from "../validation";
 
 /** Arguments of IamAccessKeys. */
 export interface IamAccessKeysArgs extends RotationArgs {
@@ -56,13 +56,10 @@ export function accessKeyStatus(
 }
 
 const KNOWN_ARGS = {
+    ...ROTATION_ARGS,
     user: true,
     deactivatePreviousAfter: true,
     kubernetes: true,
-    rotatedDate: true,
-    minRotationInterval: true,
-    configPath: true,
-    compromised: true,
 } as const satisfies Record<keyof IamAccessKeysArgs, boolean>;
 
 /**
@@ -82,10 +79,10 @@ export class IamAccessKeys extends pulumi.ComponentResource {
 
     constructor(name: string, args: IamAccessKeysArgs, opts?: pulumi.ComponentResourceOptions) {
         super("keyshift:aws:IamAccessKeys", name, {}, opts);
-        checkKnownArgs(args, KNOWN_ARGS, "IamAccessKeys", args.configPath ?? name, {
+        const configPath = args.configPath ?? name;
+        checkKnownArgs(args, KNOWN_ARGS, "IamAccessKeys", configPath, {
             kubernetes: CREDENTIAL_SECRET_FIELDS,
         });
-        const configPath = args.configPath ?? name;
         if (typeof args.user !== "string" || !IAM_USER.test(args.user)) {
             argError(
                 configKey(configPath, "user"),

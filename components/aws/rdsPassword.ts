@@ -6,7 +6,7 @@ import { PasswordSlot, RotatingPassword } from "../passwords/rotatingPassword";
 import { CharacterRules } from "../passwords/rules";
 import { Ledger, configKey } from "../ring/ring";
 import { RotationArgs } from "../ring/slots";
-import { argError, checkKnownArgs } from "../validation";
+import { argError, checkKnownArgs, ROTATION_ARGS } from "../validation";
 import { RDS_CLUSTER_ENGINES, RDS_ENGINES, RdsEngine, rdsConstraints, rdsDefaultLength, rdsUrlScheme } from "./rules";
 
 /** How to reach an instance defined elsewhere, for the applications' Secret. */
@@ -86,16 +86,13 @@ const CONNECTION_FIELDS = {
 } as const satisfies Record<keyof RdsConnection, boolean>;
 
 const KNOWN_ARGS = {
+    ...ROTATION_ARGS,
     engine: true,
     username: true,
     instance: true,
     cluster: true,
     connection: true,
     kubernetes: true,
-    rotatedDate: true,
-    minRotationInterval: true,
-    configPath: true,
-    compromised: true,
     length: true,
     special: true,
 } as const satisfies Record<keyof RdsPasswordArgs, boolean>;
@@ -125,11 +122,11 @@ export class RdsPassword extends pulumi.ComponentResource {
 
     constructor(name: string, args: RdsPasswordArgs, opts?: pulumi.ComponentResourceOptions) {
         super("keyshift:aws:RdsPassword", name, {}, opts);
-        checkKnownArgs(args, KNOWN_ARGS, "RdsPassword", args.configPath ?? name, {
+        const configPath = args.configPath ?? name;
+        checkKnownArgs(args, KNOWN_ARGS, "RdsPassword", configPath, {
             connection: CONNECTION_FIELDS,
             kubernetes: CREDENTIAL_SECRET_FIELDS,
         });
-        const configPath = args.configPath ?? name;
         const key = (field: string) => configKey(configPath, field);
         checkTarget(args, key);
         const password = new RotatingPassword(

@@ -4,7 +4,7 @@ import { KEY_ALGORITHMS, KeyAlgorithm, ringPrivateKey } from "../keys/rotatingKe
 import { parseInterval } from "../ring/dates";
 import { Ledger, configKey } from "../ring/ring";
 import { DEFAULT_MIN_ROTATION_INTERVAL, Ring, RotationArgs, lazy } from "../ring/slots";
-import { argError, checkKnownArgs } from "../validation";
+import { argError, checkKnownArgs, ROTATION_ARGS } from "../validation";
 import { CertificateFacts, certificateFacts, expiresTooSoon } from "./x509";
 
 /** The subject of a CA certificate. */
@@ -95,13 +95,10 @@ const SUBJECT_FIELDS = {
 } as const satisfies Record<keyof CertificateSubject, boolean>;
 
 const KNOWN_ARGS = {
+    ...ROTATION_ARGS,
     subject: true,
     validityPeriodHours: true,
     algorithm: true,
-    rotatedDate: true,
-    minRotationInterval: true,
-    configPath: true,
-    compromised: true,
 } as const satisfies Record<keyof CertificateAuthorityKeysetArgs, boolean>;
 
 /**
@@ -128,10 +125,10 @@ export class CertificateAuthorityKeyset extends pulumi.ComponentResource {
 
     constructor(name: string, args: CertificateAuthorityKeysetArgs, opts?: pulumi.ComponentResourceOptions) {
         super("keyshift:ca:CertificateAuthorityKeyset", name, {}, opts);
-        checkKnownArgs(args, KNOWN_ARGS, "CertificateAuthorityKeyset", args.configPath ?? name, {
+        const configPath = args.configPath ?? name;
+        checkKnownArgs(args, KNOWN_ARGS, "CertificateAuthorityKeyset", configPath, {
             subject: SUBJECT_FIELDS,
         });
-        const configPath = args.configPath ?? name;
         const algorithm = args.algorithm ?? "RSA-2048";
         if (!KEY_ALGORITHMS.includes(algorithm)) {
             argError(

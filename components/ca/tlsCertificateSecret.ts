@@ -4,7 +4,7 @@ import * as tls from "@pulumi/tls";
 import { KEY_ALGORITHMS, KeyAlgorithm, ringPrivateKey } from "../keys/rotatingKeyPair";
 import { configKey } from "../ring/ring";
 import { Ring, RotationArgs } from "../ring/slots";
-import { argError, checkKnownArgs, checkNamespace, checkObjectName } from "../validation";
+import { argError, checkKnownArgs, checkNamespace, checkObjectName, ROTATION_ARGS } from "../validation";
 import { WorkloadRef } from "../k8s/workloadRestarts";
 import { restartReaders, secretMutableRequirement } from "../k8s/credentialSecret";
 import { CertificateAuthorityKeyset, CertificateSlot, certificateSlots } from "./certificateAuthorityKeyset";
@@ -39,6 +39,7 @@ export interface TlsCertificateSecretArgs extends RotationArgs {
 }
 
 const KNOWN_ARGS = {
+    ...ROTATION_ARGS,
     provider: true,
     name: true,
     namespace: true,
@@ -48,10 +49,6 @@ const KNOWN_ARGS = {
     validityPeriodHours: true,
     algorithm: true,
     restartWorkloads: true,
-    rotatedDate: true,
-    minRotationInterval: true,
-    configPath: true,
-    compromised: true,
 } as const satisfies Record<keyof TlsCertificateSecretArgs, boolean>;
 
 /**
@@ -71,8 +68,8 @@ export class TlsCertificateSecret extends pulumi.ComponentResource {
 
     constructor(name: string, args: TlsCertificateSecretArgs, opts?: pulumi.ComponentResourceOptions) {
         super("keyshift:ca:TlsCertificateSecret", name, {}, opts);
-        checkKnownArgs(args, KNOWN_ARGS, "TlsCertificateSecret", args.configPath ?? name);
         const configPath = args.configPath ?? name;
+        checkKnownArgs(args, KNOWN_ARGS, "TlsCertificateSecret", configPath);
         checkObjectName(args.name, configKey(configPath, "name"));
         checkNamespace(args.namespace, configKey(configPath, "namespace"));
         const algorithm = args.algorithm ?? "ECDSA-P256";

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { randomHexKey } from "../keys/hexKey";
 import { Ledger, configKey } from "../ring/ring";
 import { Ring, RotationArgs, lazy } from "../ring/slots";
-import { argError, checkKnownArgs, checkNamespace, checkObjectName } from "../validation";
+import { argError, checkKnownArgs, checkNamespace, checkObjectName, ROTATION_ARGS } from "../validation";
 import { IPSEC_ALGORITHM, IPSEC_ICV_BITS, IPSEC_KEY_BYTES, ipsecKeyLine, spiOf } from "./ciliumIpsec";
 import { secretMutableRequirement } from "./credentialSecret";
 
@@ -44,6 +44,7 @@ export interface IpsecKeySlot {
 }
 
 const KNOWN_ARGS = {
+    ...ROTATION_ARGS,
     provider: true,
     namespace: true,
     name: true,
@@ -51,10 +52,6 @@ const KNOWN_ARGS = {
     keyBytes: true,
     icvBits: true,
     perTunnel: true,
-    rotatedDate: true,
-    minRotationInterval: true,
-    configPath: true,
-    compromised: true,
 } as const satisfies Record<keyof CiliumIpsecKeysArgs, boolean>;
 
 /**
@@ -77,8 +74,8 @@ export class CiliumIpsecKeys extends pulumi.ComponentResource {
 
     constructor(name: string, args: CiliumIpsecKeysArgs, opts?: pulumi.ComponentResourceOptions) {
         super("keyshift:k8s:CiliumIpsecKeys", name, {}, opts);
-        checkKnownArgs(args, KNOWN_ARGS, "CiliumIpsecKeys", args.configPath ?? name);
         const configPath = args.configPath ?? name;
+        checkKnownArgs(args, KNOWN_ARGS, "CiliumIpsecKeys", configPath);
         const secretName = args.name ?? "cilium-ipsec-keys";
         const namespace = args.namespace ?? "kube-system";
         checkObjectName(secretName, configKey(configPath, "name"));

@@ -72,6 +72,7 @@ export interface EncryptionKeySlot {
 /** The Secret key the file is kept under when `kubernetes` is given. */
 export const ENCRYPTION_CONFIG_FILE = "encryption-config.yaml";
 
+// RotationArgs without compromised, listed one by one: spreading ROTATION_ARGS would accept it.
 const KNOWN_ARGS = {
     provider: true,
     allowAesgcm: true,

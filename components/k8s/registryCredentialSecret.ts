@@ -10,6 +10,7 @@ import {
     checkObjectName,
     checkRotationDate,
     isDeferred,
+    ROTATION_ARGS,
 } from "../validation";
 import { restartReaders, secretMutableRequirement, whenSecretMutable } from "./credentialSecret";
 import { WorkloadRef } from "./workloadRestarts";
@@ -60,6 +61,7 @@ export function dockerConfigJson(server: string, username: string, password: str
 }
 
 const KNOWN_ARGS = {
+    ...ROTATION_ARGS,
     provider: true,
     name: true,
     namespace: true,
@@ -68,10 +70,6 @@ const KNOWN_ARGS = {
     credential: true,
     length: true,
     restartWorkloads: true,
-    rotatedDate: true,
-    minRotationInterval: true,
-    configPath: true,
-    compromised: true,
 } as const satisfies Record<keyof RegistryCredentialSecretArgs, boolean>;
 
 /**
@@ -86,10 +84,10 @@ export class RegistryCredentialSecret extends pulumi.ComponentResource {
 
     constructor(name: string, args: RegistryCredentialSecretArgs, opts?: pulumi.ComponentResourceOptions) {
         super("keyshift:k8s:RegistryCredentialSecret", name, {}, opts);
-        checkKnownArgs(args, KNOWN_ARGS, "RegistryCredentialSecret", args.configPath ?? name, {
+        const configPath = args.configPath ?? name;
+        checkKnownArgs(args, KNOWN_ARGS, "RegistryCredentialSecret", configPath, {
             credential: { value: true, rotatedDate: true } satisfies Record<keyof ExternalCredential, boolean>,
         });
-        const configPath = args.configPath ?? name;
         checkObjectName(args.name, configKey(configPath, "name"));
         checkNamespace(args.namespace, configKey(configPath, "namespace"));
         if (typeof args.server !== "string" || !isRegistryHost(args.server)) {

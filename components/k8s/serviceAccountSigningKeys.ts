@@ -4,7 +4,14 @@ import { Jwks, buildJwks } from "../jwks";
 import { KeyAlgorithm, KeySlot, RotatingKeyPair } from "../keys/rotatingKeyPair";
 import { Ledger, configKey } from "../ring/ring";
 import { RotationArgs } from "../ring/slots";
-import { argError, checkKnownArgs, checkKnownFields, checkNamespace, checkObjectName } from "../validation";
+import {
+    argError,
+    checkKnownArgs,
+    checkKnownFields,
+    checkNamespace,
+    checkObjectName,
+    ROTATION_ARGS,
+} from "../validation";
 
 /** Signer algorithms the Kubernetes API server accepts for service-account tokens. */
 export type SigningAlgorithm = Extract<KeyAlgorithm, "RSA-2048" | "RSA-4096" | "ECDSA-P256">;
@@ -80,12 +87,9 @@ function publicSide(slot: KeySlot): PublicSlot {
 const base64 = (text: string) => Buffer.from(text, "utf8").toString("base64");
 
 const KNOWN_ARGS = {
+    ...ROTATION_ARGS,
     algorithm: true,
-    minRotationInterval: true,
     kubernetes: true,
-    rotatedDate: true,
-    configPath: true,
-    compromised: true,
 } as const satisfies Record<keyof ServiceAccountSigningKeysArgs, boolean>;
 
 /**

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { configKey, Ledger } from "../ring/ring";
 import { Ring, RotationArgs } from "../ring/slots";
-import { argError, checkKnownArgs, checkNamespace, checkObjectName } from "../validation";
+import { argError, checkKnownArgs, checkNamespace, checkObjectName, ROTATION_ARGS } from "../validation";
 import { WorkloadRef, WorkloadRestarts } from "./workloadRestarts";
 
 /** The ServiceAccount whose tokens rotate. */
@@ -102,16 +102,13 @@ const CLUSTER_FIELDS = {
 } as const satisfies Record<keyof ClusterEndpoint, boolean>;
 
 const KNOWN_ARGS = {
+    ...ROTATION_ARGS,
     serviceAccount: true,
     provider: true,
     labels: true,
     annotations: true,
     cluster: true,
     restartWorkloads: true,
-    minRotationInterval: true,
-    rotatedDate: true,
-    configPath: true,
-    compromised: true,
 } as const satisfies Record<keyof ServiceAccountTokenArgs, boolean>;
 
 /**

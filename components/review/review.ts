@@ -202,11 +202,12 @@ function reviewCredential(
                 continue;
             }
             const recorded = after.slots[slot];
+            const generatedFor = generationOf(step.oldState);
             const catchingUp =
                 !moved &&
                 recorded !== undefined &&
-                generationOf(step.oldState) !== undefined &&
-                generationOf(step.oldState)! < recorded.generation &&
+                generatedFor !== undefined &&
+                generatedFor < recorded.generation &&
                 generationOf(step.newState) === recorded.generation;
             if (catchingUp) {
                 if (!review.completes.some((c) => c.slot === slot))
@@ -238,7 +239,8 @@ function reviewCredential(
         review.unsafe.push(
             `completes ${review.completes.length} slots at once: the ring is more than one rotation behind its ledger, and a key in use is replaced`,
         );
-    if (credential.kind === "signer" && review.completes.some((c) => c.slot === after.primary))
+    const primaryCompleted = review.completes.some((c) => c.slot === after.primary);
+    if (credential.kind === "signer" && primaryCompleted)
         review.unsafe.push(
             `completes slot ${after.primary}, the primary: a key never staged as next would sign at once`,
         );
@@ -249,13 +251,7 @@ function reviewCredential(
     if (review.move !== "first creation" && review.move !== "no change" && review.regenerated.length > allowed)
         review.unsafe.push(`regenerates ${review.regenerated.length} slots in one ${review.move}`);
     if (before) {
-        checkWriteOnly(
-            review,
-            steps,
-            before,
-            after,
-            review.completes.some((c) => c.slot === after.primary),
-        );
+        checkWriteOnly(review, steps, before, after, primaryCompleted);
         if (credential.kind === "signer") describeTrust(review, credential, steps, before, after);
         if (credential.kind === "encryption") describeKeys(review, before, after);
     }

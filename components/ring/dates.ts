@@ -20,7 +20,8 @@ function daysInMonth(year: number, month: number): number {
 }
 
 function validCalendarParts(year: number, month: number, day: number): boolean {
-    return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
+    // No rotation is older than 1970, and Date.UTC would read years 0 to 99 as 1900 to 1999.
+    return year >= 1970 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
 }
 
 /**
@@ -36,9 +37,6 @@ export function parseRotationDate(value: unknown): number | undefined {
     const date = CALENDAR_DATE.exec(value);
     if (date) {
         const [year, month, day] = date.slice(1).map(Number);
-        if (year < 1970) {
-            return undefined; // Date.UTC reads years 0 to 99 as 1900 to 1999; no rotation is that old
-        }
         return validCalendarParts(year, month, day) ? Date.UTC(year, month - 1, day) : undefined;
     }
     const stamp = RFC3339.exec(value);
@@ -46,7 +44,7 @@ export function parseRotationDate(value: unknown): number | undefined {
         return undefined;
     }
     const [year, month, day, hour, minute, second] = stamp.slice(1, 7).map(Number);
-    if (year < 1970 || !validCalendarParts(year, month, day) || hour > 23 || minute > 59 || second > 60) {
+    if (!validCalendarParts(year, month, day) || hour > 23 || minute > 59 || second > 60) {
         return undefined;
     }
     const zone = stamp[8];
